@@ -1,0 +1,56 @@
+// ESLint flat config: type-aware rules plus import zones that keep the module
+// boundaries of docs/ARCHITECTURE.md true (sip and media are leaves over shared, ...).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Forbid imports of the named top-level modules from files in one zone. */
+function zone(files, forbidden, why) {
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: forbidden.map((m) => ({
+            group: [`**/${m}/*`, `**/${m}/index.js`, `../${m}`, `../../${m}`],
+            message: `${why} (see docs/ARCHITECTURE.md, import rules)`,
+          })),
+        },
+      ],
+    },
+  };
+}
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', 'web/dist/', 'eslint.config.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': ['error', { allow: [] }],
+    },
+  },
+  zone(['src/shared/**'], ['sip', 'media', 'voicemail', 'store', 'notify', 'http', 'cli', 'config'], 'shared is a leaf'),
+  zone(['src/sip/**'], ['media', 'voicemail', 'store', 'notify', 'http', 'cli', 'config'], 'sip knows nothing of media or voicemail'),
+  zone(['src/media/**'], ['sip', 'voicemail', 'store', 'notify', 'http', 'cli', 'config'], 'media knows nothing of SIP or voicemail'),
+  zone(['src/config/**'], ['sip', 'media', 'voicemail', 'store', 'notify', 'http', 'cli'], 'config is read by the composition root only'),
+  {
+    files: ['src/cli/**', 'test/**', 'bench/**'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['test/**', 'bench/**'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+    },
+  },
+);
