@@ -61,6 +61,12 @@ export interface SipStackOptions {
   readonly forceRport?: boolean;
   /** Value of our User-Agent / Server header. */
   readonly userAgent?: string;
+  /** Realm named in our authentication challenges. */
+  readonly realm?: string;
+  /** Our address for Contact/Via when listening on a wildcard (0.0.0.0 or ::). */
+  readonly advertisedAddress?: string;
+  /** The application must answer an INVITE within this time, or the stack sends 480. */
+  readonly answerTimeoutMs?: number;
   readonly logger: Logger;
   readonly clock?: Clock;
 }

@@ -46,8 +46,8 @@ export class TransportLayer implements TransportSender {
   private async bindAll(): Promise<void> {
     let shared = 0;
     for (const l of this.options.listen) {
-      const port = l.port === 0 ? shared : l.port;
       for (const t of this.options.transports) {
+        const port = l.port === 0 ? shared : l.port;
         const b = t === 'udp' ? await this.udp.listen(l.host, port) : await this.tcp.listen(l.host, port);
         this.bound.push(b);
         if (l.port === 0 && shared === 0) shared = b.port;
