@@ -54,12 +54,13 @@ export function createResponseFromRaw(headers: SipHeaders, status: number, reaso
   const cseq = headers.get('cseq');
   const from = headers.get('from');
   const to = headers.get('to');
-  if (via.length === 0 || callId === undefined || cseq === undefined) return null;
+  // Call-ID may be the missing piece (RFC 4475 §3.3.1): the client matches by branch + CSeq.
+  if (via.length === 0 || cseq === undefined) return null;
   const h = new SipHeaders();
   for (const v of via) h.appendRaw('via', 'Via', v);
   if (from !== undefined) h.appendRaw('from', 'From', from);
   if (to !== undefined) h.appendRaw('to', 'To', to);
-  h.appendRaw('call-id', 'Call-ID', callId);
+  if (callId !== undefined) h.appendRaw('call-id', 'Call-ID', callId);
   h.appendRaw('cseq', 'CSeq', cseq);
   for (const [n, v] of extra) h.append(n, v);
   return { startLine: `SIP/2.0 ${status} ${safeReason(reason)}`, headers: h, body: Buffer.alloc(0) };

@@ -18,7 +18,7 @@ import type { MediaDescription, MediaDirection, SdpConnection, SessionDescriptio
 
 export type G711Codec = 'PCMU' | 'PCMA';
 
-/** What this side can do; the input of every function in this file. */
+/** What this side can do when it answers or makes an offer. */
 export interface LocalMediaCapabilities {
   /** The IP we receive RTP on, v4 or v6 (goes in `o=` and `c=`). */
   address: string;
@@ -81,7 +81,8 @@ function encodingOf(m: MediaDescription, format: string): Encoding | undefined {
   const pt = Number(format);
   const rtpmap = m.rtpmaps.find((r) => r.payloadType === pt);
   if (rtpmap !== undefined) {
-    return { name: rtpmap.encodingName.toUpperCase(), clockRate: rtpmap.clockRate, channels: rtpmap.encodingParameters };
+    const name = rtpmap.encodingName.toUpperCase();
+    return { name, clockRate: rtpmap.clockRate, channels: rtpmap.encodingParameters };
   }
   if (pt === 0) return { name: 'PCMU', clockRate: 8000, channels: undefined };
   if (pt === 8) return { name: 'PCMA', clockRate: 8000, channels: undefined };
@@ -99,7 +100,10 @@ function isTelephoneEvent8000(enc: Encoding | undefined): boolean {
   return enc !== undefined && enc.name === 'TELEPHONE-EVENT' && enc.clockRate === 8000;
 }
 
-/** Only plain RTP/AVP: we do no SRTP (SAVP) and no RTCP feedback (AVPF), and RFC 3264 §6.1 makes the answer keep the offer's proto. */
+/**
+ * Only plain RTP/AVP: we do no SRTP (SAVP) and no RTCP feedback (AVPF), and the answer
+ * must keep the offer's proto (RFC 3264 §6.1), so anything else is rejected.
+ */
 function isPlainRtp(m: MediaDescription): boolean {
   return m.proto.toUpperCase() === 'RTP/AVP';
 }
@@ -238,14 +242,15 @@ function chooseAudio(
     return err(`no common codec: offered [${m.formats.join(' ')}], we accept [${local.codecs.join(' ')}]`);
   }
 
-  // Several telephone-event rates may be offered (48000, 16000, 8000); G.711 runs at
-  // 8000 Hz and RFC 4733 §2.1 ties the event clock to the audio's, so only 8000 fits.
+  // Several telephone-event rates may be offered (48000, 16000, 8000), one per audio
+  // clock. Events share the RTP timestamp clock of the audio they ride with (RFC 4733),
+  // and G.711 runs at 8000 Hz, so only telephone-event/8000 fits.
   let telephoneEvent: { format: string; fmtp: string } | undefined;
   if (local.telephoneEvent) {
     const format = m.formats.find((f) => isTelephoneEvent8000(encodingOf(m, f)));
     if (format !== undefined) {
-      // RFC 4733 §2.4.1: no fmtp means events 0-15; saying so explicitly costs nothing
-      // and some gateways want it. Otherwise echo what was offered.
+      // No fmtp means the DTMF events 0-15 (RFC 4733, as RFC 2833 before it); saying so
+      // explicitly costs nothing and some gateways want it. Otherwise echo the offer.
       const fmtp = m.fmtps.find((f) => f.format === format)?.parameters ?? '0-15';
       telephoneEvent = { format, fmtp };
     }
