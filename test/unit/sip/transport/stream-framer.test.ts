@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { StreamFramer } from '../../../../src/sip/transport/stream-framer.js';
+
+const msg = (body = '') =>
+  Buffer.from(`OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/TCP h;branch=z9hG4bK1\r\nl: ${body.length}\r\n\r\n${body}`);
+
+test('messages split across and packed into chunks come out whole', () => {
+  const f = new StreamFramer(65535);
+  const two = Buffer.concat([msg('hello'), msg('')]);
+  const out = [];
+  for (let i = 0; i < two.length; i += 7) out.push(...f.push(two.subarray(i, i + 7)));
+  assert.deepEqual(out.map((o) => o.kind), ['message', 'message']);
+  assert.ok(out[0]!.kind === 'message' && out[0]!.data.equals(msg('hello')));
+  assert.equal(f.buffered, 0);
+});
+
+test('CRLF CRLF keep-alive is a ping; single CRLFs between messages are skipped', () => {
+  const f = new StreamFramer(65535);
+  assert.deepEqual(f.push(Buffer.from('\r\n\r\n')).map((o) => o.kind), ['ping']);
+  assert.deepEqual(f.push(Buffer.concat([Buffer.from('\r\n'), msg()])).map((o) => o.kind), ['message']);
+});
+
+test('missing or repeated Content-Length, or an oversize message, is a framing error', () => {
+  const noCl = new StreamFramer(65535).push(Buffer.from('OPTIONS sip:a@b SIP/2.0\r\nVia: x\r\n\r\n'));
+  assert.equal(noCl[0]!.kind, 'error');
+  const two = new StreamFramer(65535).push(Buffer.from('OPTIONS sip:a@b SIP/2.0\r\nl: 0\r\nContent-Length: 0\r\n\r\n'));
+  assert.ok(two[0]!.kind === 'error' && two[0]!.status === 400);
+  const big = new StreamFramer(1000).push(Buffer.from(`OPTIONS sip:a@b SIP/2.0\r\nl: 5000\r\n\r\n`));
+  assert.ok(big[0]!.kind === 'error' && big[0]!.status === 513);
+  const f = new StreamFramer(1000);
+  const endless = f.push(Buffer.alloc(1500, 0x41));
+  assert.ok(endless[0]!.kind === 'error' && endless[0]!.status === 513, 'a header without end is cut at the size limit');
+  assert.deepEqual(f.push(msg()), [], 'nothing more after a framing error');
+});
