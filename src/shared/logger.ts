@@ -3,10 +3,11 @@
  * composition root (main.ts) and passed down; modules make child loggers per call or
  * transaction (`log.child({ callId })`).
  */
-export type { Logger } from 'pino';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
 
 /** A logger that discards everything (library use and tests). */
-export function silentLogger(): import('pino').Logger {
+export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }

@@ -1,5 +1,4 @@
 import dgram from 'node:dgram';
-import type { AddressInfo } from 'node:net';
 import { answerOffer, createOffer, type IncomingCall, type SessionDescription, type SipApplication } from '../../src/sip/index.js';
 
 export interface TestAppOptions {
@@ -37,7 +36,7 @@ export class TestApp implements SipApplication {
     this.rtp = dgram.createSocket('udp4');
     this.rtp.on('message', () => this.rtpPackets++);
     await new Promise<void>((r) => this.rtp!.bind(0, '127.0.0.1', () => r()));
-    this.rtpPort = (this.rtp.address() as AddressInfo).port;
+    this.rtpPort = (this.rtp.address()).port;
   }
 
   close(): void {

@@ -1,5 +1,4 @@
 import dgram from 'node:dgram';
-import type { AddressInfo } from 'node:net';
 
 /** A UDP socket on loopback that sends raw bytes and collects what comes back. */
 export class UdpClient {
@@ -20,7 +19,7 @@ export class UdpClient {
   }
 
   get port(): number {
-    return (this.socket.address() as AddressInfo).port;
+    return (this.socket.address()).port;
   }
 
   send(data: Buffer | string, port: number, host = '127.0.0.1'): void {

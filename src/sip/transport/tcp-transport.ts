@@ -2,7 +2,7 @@ import net from 'node:net';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import { parseMessage } from '../message/parser.js';
-import { SipHeaders } from '../message/headers.js';
+import type { SipHeaders } from '../message/headers.js';
 import type { SipLimits } from '../options.js';
 import { StreamFramer } from './stream-framer.js';
 import type { BoundAddress, Destination, MessageSource, TransportHandlers } from './types.js';

@@ -1,7 +1,7 @@
 import { randomToken } from '../message/build.js';
 import { splitList } from '../message/params.js';
 import type { SipRequest } from '../message/types.js';
-import { ACCEPTED_BODIES, ALLOW_HEADER, KNOWN_METHODS, SUPPORTED_EXTENSIONS } from './capabilities.js';
+import { ACCEPTED_BODIES, ALLOWED_METHODS, ALLOW_HEADER, KNOWN_METHODS, SUPPORTED_EXTENSIONS } from './capabilities.js';
 
 export interface CheckFailure {
   readonly status: number;
@@ -43,7 +43,7 @@ export function checkRequest(req: SipRequest, realm: string): CheckFailure | nul
   }
 
   if (!KNOWN_METHODS.has(m)) return { status: 501, headers: [['Allow', ALLOW_HEADER]] };
-  if (!(ALLOW_HEADER.split(', ') as string[]).includes(m)) return { status: 405, headers: [['Allow', ALLOW_HEADER]] };
+  if (!(ALLOWED_METHODS as readonly string[]).includes(m)) return { status: 405, headers: [['Allow', ALLOW_HEADER]] };
 
   if (req.uri.kind !== 'sip') return { status: 416, headers: [] };
 

@@ -42,8 +42,15 @@ function parseWithinBound(buf: Buffer, datagram: boolean): void {
   }
 }
 
+type Mutation =
+  | { kind: 'flip'; at: number; byte: number }
+  | { kind: 'insert'; at: number; bytes: Uint8Array }
+  | { kind: 'delete'; at: number; len: number }
+  | { kind: 'dup'; at: number; len: number }
+  | { kind: 'special'; at: number; text: string };
+
 /** A mutation: flip, insert, delete or duplicate bytes at random places. */
-const mutation = fc.oneof(
+const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }),
   fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ maxLength: 16 }) }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 32 }) }),
@@ -51,7 +58,7 @@ const mutation = fc.oneof(
   fc.record({ kind: fc.constant('special' as const), at: fc.nat(), text: fc.constantFrom('\r\n', '\n', ' ', ':', ';', ',', '"', '\\', '<', '>', '[', ']', '%', '\r\n ', 'Content-Length: 99999\r\n', 'l: -1\r\n', '\0') }),
 );
 
-function apply(buf: Buffer, muts: fc.Infer<typeof mutation>[]): Buffer {
+function apply(buf: Buffer, muts: Mutation[]): Buffer {
   let b = buf;
   for (const m of muts) {
     const at = b.length === 0 ? 0 : m.at % b.length;
