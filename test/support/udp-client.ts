@@ -23,7 +23,7 @@ export class UdpClient {
   }
 
   send(data: Buffer | string, port: number, host = '127.0.0.1'): void {
-    this.socket.send(typeof data === 'string' ? Buffer.from(data, 'latin1') : data, port, host);
+    this.socket.send(typeof data === 'string' ? Buffer.from(data, 'utf8') : data, port, host);
   }
 
   /** Wait until a datagram satisfying `pred` has arrived, or `ms` passed (then null). */

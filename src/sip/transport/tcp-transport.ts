@@ -85,7 +85,14 @@ export class TcpTransport {
     this.byId.set(conn.id, conn);
     this.byKey.set(conn.key, conn);
     this.touch(conn);
-    socket.on('data', (chunk: Buffer) => this.onData(conn, chunk));
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        this.onData(conn, chunk);
+      } catch (e) {
+        this.log.error({ err: e, code: 'VM_SIP_INTERNAL', conn: conn.id }, 'unexpected error on a TCP connection; closing it');
+        this.destroy(conn);
+      }
+    });
     socket.on('error', (e) => this.log.debug({ err: e, conn: conn.id }, 'TCP connection error'));
     socket.on('close', () => this.drop(conn));
     return conn;
@@ -124,6 +131,9 @@ export class TcpTransport {
         return;
       }
       this.touch(conn);
+      // A message completed: the next one (maybe already begun in this chunk) gets its own deadline.
+      conn.messageTimer?.cancel();
+      conn.messageTimer = null;
       const parsed = parseMessage(f.data, { limits: this.limits, datagram: false });
       if (parsed.ok) this.handlers.onMessage(parsed.value, source);
       else this.handlers.onBadMessage(parsed.error, source);

@@ -46,9 +46,15 @@ export class UdpTransport {
     };
     // A datagram of CR/LF only is a keep-alive, not a message (RFC 5626 §3.5.1).
     if (buf.length <= 4 && buf.every((b) => b === 0x0d || b === 0x0a)) return;
-    const parsed = parseMessage(buf, { limits: this.limits, datagram: true });
-    if (parsed.ok) this.handlers.onMessage(parsed.value, source);
-    else this.handlers.onBadMessage(parsed.error, source);
+    try {
+      const parsed = parseMessage(buf, { limits: this.limits, datagram: true });
+      if (parsed.ok) this.handlers.onMessage(parsed.value, source);
+      else this.handlers.onBadMessage(parsed.error, source);
+    } catch (e) {
+      // The parser returns errors as values; this is the last guard against a bug
+      // taking the whole server down for one datagram.
+      this.log.error({ err: e, code: 'VM_SIP_INTERNAL' }, 'unexpected error on a UDP datagram');
+    }
   }
 
   send(data: Buffer, dest: Destination): void {
