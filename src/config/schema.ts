@@ -1,0 +1,229 @@
+/**
+ * The whole configuration of a Voxmail server: its shape, its defaults and the rules a
+ * value must follow. Every message here completes the sentence "<field path>: ...", so
+ * that an operator reading `sip.port: must be an integer 0–65535 ...` knows what to
+ * write instead. The messages are part of the user interface: keep them short and
+ * say what IS allowed.
+ */
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const SIP_TRANSPORTS = ['udp', 'tcp'] as const;
+export type SipTransportName = (typeof SIP_TRANSPORTS)[number];
+
+/** RFC 3261 §17.1.1.1 timer base values, milliseconds. */
+export interface SipTimersConfig {
+  readonly t1: number;
+  readonly t2: number;
+  readonly t4: number;
+}
+
+/**
+ * What a peer may make the SIP stack hold. Mirrors `SipLimits` in src/sip/options.ts
+ * (config may not import sip; test/unit/config/defaults.test.ts keeps the two equal).
+ */
+export interface SipLimitsConfig {
+  readonly maxMessageBytes: number;
+  readonly maxHeaders: number;
+  readonly maxLineBytes: number;
+  readonly tcpMaxConnections: number;
+  readonly tcpIdleTimeoutMs: number;
+  readonly tcpMessageTimeoutMs: number;
+  readonly maxTransactions: number;
+}
+
+export interface SipConfig {
+  /** IP literals to listen on; one socket per host and transport. */
+  readonly hosts: readonly string[];
+  /** 0 picks a free port (tests). */
+  readonly port: number;
+  readonly transports: readonly SipTransportName[];
+  readonly timers: SipTimersConfig;
+  readonly limits: SipLimitsConfig;
+  /** Answer to the source port of every request, as if it had `;rport` (RFC 3581). */
+  readonly forceRport: boolean;
+}
+
+/** Ports for media. RTP takes the even port of a pair, RTCP the odd one above it. */
+export interface RtpConfig {
+  readonly portMin: number;
+  readonly portMax: number;
+}
+
+export interface HttpConfig {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface LogConfig {
+  readonly level: LogLevel;
+}
+
+/** The validated, deeply frozen configuration that `loadConfig` returns. */
+export interface Config {
+  /** Absolute path of the directory that holds the database and the audio. */
+  readonly dataDir: string;
+  readonly sip: SipConfig;
+  readonly rtp: RtpConfig;
+  readonly http: HttpConfig;
+  readonly log: LogConfig;
+}
+
+/**
+ * The embedded defaults (before `dataDir` is resolved against the working directory).
+ * The SIP numbers duplicate DEFAULT_SIP_TIMERS / DEFAULT_SIP_LIMITS on purpose.
+ */
+export const DEFAULT_CONFIG: Config = deepFreeze({
+  dataDir: './data',
+  sip: {
+    hosts: ['0.0.0.0'],
+    port: 5060,
+    transports: ['udp', 'tcp'],
+    timers: { t1: 500, t2: 4_000, t4: 5_000 },
+    limits: {
+      maxMessageBytes: 65_535,
+      maxHeaders: 256,
+      maxLineBytes: 16_384,
+      tcpMaxConnections: 1_024,
+      tcpIdleTimeoutMs: 120_000,
+      tcpMessageTimeoutMs: 10_000,
+      maxTransactions: 50_000,
+    },
+    forceRport: true,
+  },
+  rtp: { portMin: 20_000, portMax: 29_999 },
+  http: { host: '127.0.0.1', port: 8080 },
+  log: { level: 'info' },
+});
+
+// ---------------------------------------------------------------------------------
+// Field rules
+
+const fmt = (n: number): string => String(n);
+
+/** An integer in [min, max]; one message for every way of getting it wrong. */
+function intIn(min: number, max: number, what = `an integer ${fmt(min)}–${fmt(max)}`): z.ZodInt {
+  const message = `must be ${what}`;
+  return z.int({ error: message }).min(min, { error: message }).max(max, { error: message });
+}
+
+export const PORT_RULE = 'must be an integer 0–65535 (0 picks a free port)';
+const port = z.int({ error: PORT_RULE }).min(0, { error: PORT_RULE }).max(65_535, { error: PORT_RULE });
+
+const IP_RULE = 'must be an IP address literal such as 0.0.0.0, 127.0.0.1, :: or ::1';
+const ipLiteral = z.string({ error: IP_RULE }).refine((s) => isIP(s) !== 0, { error: IP_RULE });
+
+/** A strict object: unknown keys are refused, and the message lists the allowed ones. */
+function section<S extends z.ZodRawShape>(shape: S): z.ZodObject<S, z.core.$strict> {
+  const allowed = Object.keys(shape).join(', ');
+  return z.strictObject(shape, {
+    error: (issue) => {
+      if (issue.code === 'unrecognized_keys') {
+        const keys = issue.keys.map((k) => JSON.stringify(k)).join(', ');
+        return `unknown key${issue.keys.length > 1 ? 's' : ''} ${keys} (allowed: ${allowed})`;
+      }
+      return `must be a mapping with the keys ${allowed}`;
+    },
+  });
+}
+
+function firstDuplicate<T>(items: readonly T[]): T | undefined {
+  const seen = new Set<T>();
+  for (const item of items) {
+    if (seen.has(item)) return item;
+    seen.add(item);
+  }
+  return undefined;
+}
+
+const hosts = z
+  .array(ipLiteral, { error: `must be a list of IP address literals, e.g. ["0.0.0.0"] or ["127.0.0.1", "::1"]` })
+  .min(1, { error: 'must list at least one IP address' })
+  .superRefine((list, ctx) => {
+    const dup = firstDuplicate(list);
+    if (dup !== undefined) ctx.addIssue({ code: 'custom', message: `must not list ${JSON.stringify(dup)} twice`, input: list });
+  });
+
+const TRANSPORT_RULE = 'must be "udp" or "tcp"';
+const transports = z
+  .array(z.enum(SIP_TRANSPORTS, { error: TRANSPORT_RULE }), { error: 'must be a list of transports: ["udp", "tcp"], ["udp"] or ["tcp"]' })
+  .min(1, { error: 'must list at least one transport ("udp", "tcp")' })
+  .superRefine((list, ctx) => {
+    const dup = firstDuplicate(list);
+    if (dup !== undefined) ctx.addIssue({ code: 'custom', message: `must not list ${JSON.stringify(dup)} twice`, input: list });
+  });
+
+const timers = section({
+  t1: intIn(1, 60_000, 'an integer number of milliseconds 1–60000'),
+  t2: intIn(1, 600_000, 'an integer number of milliseconds 1–600000'),
+  t4: intIn(1, 600_000, 'an integer number of milliseconds 1–600000'),
+}).superRefine((t, ctx) => {
+  // RFC 3261 §17.1.2.2: T2 caps the doubling interval that starts at T1.
+  if (t.t2 < t.t1) ctx.addIssue({ code: 'custom', path: ['t2'], message: `must be at least sip.timers.t1 (${fmt(t.t1)})`, input: t.t2 });
+});
+
+const limits = section({
+  maxMessageBytes: intIn(1_024, 16_777_216),
+  maxHeaders: intIn(8, 100_000),
+  maxLineBytes: intIn(256, 16_777_216),
+  tcpMaxConnections: intIn(1, 1_000_000),
+  tcpIdleTimeoutMs: intIn(1_000, 86_400_000, 'an integer number of milliseconds 1000–86400000'),
+  tcpMessageTimeoutMs: intIn(100, 3_600_000, 'an integer number of milliseconds 100–3600000'),
+  maxTransactions: intIn(1, 10_000_000),
+}).superRefine((l, ctx) => {
+  if (l.maxLineBytes > l.maxMessageBytes) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['maxLineBytes'],
+      message: `must not exceed sip.limits.maxMessageBytes (${fmt(l.maxMessageBytes)})`,
+      input: l.maxLineBytes,
+    });
+  }
+});
+
+export const RTP_PORTS_RULE = 'must be "A-B" with even A < B in 1024–65535';
+const rtp = section({
+  portMin: z
+    .int({ error: 'must be an even integer 1024–65534' })
+    .min(1_024, { error: 'must be an even integer 1024–65534' })
+    .max(65_534, { error: 'must be an even integer 1024–65534' })
+    .refine((n) => n % 2 === 0, { error: 'must be an even integer 1024–65534 (RTP takes the even port of a pair)' }),
+  portMax: intIn(1_025, 65_535),
+}).superRefine((r, ctx) => {
+  if (r.portMax <= r.portMin) {
+    ctx.addIssue({ code: 'custom', path: ['portMax'], message: `must be greater than rtp.portMin (${fmt(r.portMin)})`, input: r.portMax });
+  }
+});
+
+const LOG_LEVEL_RULE = `must be one of ${LOG_LEVELS.join(', ')}`;
+
+/** Validates a complete configuration (defaults already merged in). */
+export const configSchema: z.ZodType<Config> = section({
+  dataDir: z
+    .string({ error: 'must be a directory path' })
+    .min(1, { error: 'must be a directory path (not empty)' })
+    .refine((s) => !s.includes('\0'), { error: 'must be a directory path (no NUL characters)' }),
+  sip: section({
+    hosts,
+    port,
+    transports,
+    timers,
+    limits,
+    forceRport: z.boolean({ error: 'must be true or false' }),
+  }),
+  rtp,
+  http: section({ host: ipLiteral, port }),
+  log: section({ level: z.enum(LOG_LEVELS, { error: LOG_LEVEL_RULE }) }),
+});
+
+/** Freezes an object graph in place and returns it, typed read-only. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const key of Reflect.ownKeys(value)) deepFreeze((value as Record<PropertyKey, unknown>)[key]);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,239 @@
+/**
+ * The built command line, run as a user would: `node dist/cli/bin.js ...`.
+ * Needs `npm run build` first (`npm test` builds before the e2e tests).
+ * Everything binds 127.0.0.1 and port 0.
+ */
+import assert from 'node:assert/strict';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+const root = join(import.meta.dirname, '../..');
+const bin = join(root, 'dist/cli/bin.js');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+const tmp = mkdtempSync(join(tmpdir(), 'voxmail-cli-'));
+
+/** The test runner's environment without any VOXMAIL_* that could leak into the child. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VOXMAIL_')) env[k] = v;
+  return { ...env, ...extra };
+}
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function start(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [bin, ...args], { cwd: tmp, env: cleanEnv(env) });
+}
+
+function finish(child: ChildProcessWithoutNullStreams, timeoutMs = 20_000): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`voxmail did not exit within ${String(timeoutMs)} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return finish(start(args, env));
+}
+
+before(() => {
+  assert.ok(existsSync(bin), `${bin} is missing: run \`npm run build\` first (npm test does)`);
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('voxmail --version / --help', () => {
+  test('--version prints the package version', async () => {
+    const r = await run(['--version']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${pkg.version}\n`);
+  });
+
+  test('--help lists the commands and exit codes', async () => {
+    const r = await run(['--help']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Usage: voxmail/);
+    assert.match(r.stdout, /serve/);
+    assert.match(r.stdout, /Exit codes:/);
+  });
+
+  test('serve --help lists every config flag with its environment variable', async () => {
+    const r = await run(['serve', '--help']);
+    assert.equal(r.code, 0, r.stderr);
+    const expected: [flag: string, env: string][] = [
+      ['--config <file>', 'VOXMAIL_CONFIG'],
+      ['--data <dir>', 'VOXMAIL_DATA'],
+      ['--sip-host <list>', 'VOXMAIL_SIP_HOST'],
+      ['--sip-port <port>', 'VOXMAIL_SIP_PORT'],
+      ['--http-host <ip>', 'VOXMAIL_HTTP_HOST'],
+      ['--http-port <port>', 'VOXMAIL_HTTP_PORT'],
+      ['--rtp-ports <A-B>', 'VOXMAIL_RTP_PORTS'],
+      ['--log-level <level>', 'VOXMAIL_LOG_LEVEL'],
+    ];
+    for (const [flag, env] of expected) {
+      assert.ok(r.stdout.includes(flag), `${flag} missing from:\n${r.stdout}`);
+      assert.ok(r.stdout.includes(env), `${env} missing from:\n${r.stdout}`);
+    }
+  });
+});
+
+describe('usage and configuration errors exit with 2', () => {
+  test('a bad --sip-port names sip.port on stderr', async () => {
+    const r = await run(['serve', '--sip-port', 'abc', '--data', join(tmp, 'never')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /VM_CONFIG_INVALID/);
+    assert.match(r.stderr, /sip\.port: must be an integer 0–65535 .*got "abc" from --sip-port/);
+    assert.equal(r.stdout, '', 'nothing was started, nothing logged');
+    assert.ok(!existsSync(join(tmp, 'never')), 'the data directory is not created for a bad config');
+  });
+
+  test('every problem is listed, from flags and environment alike', async () => {
+    const r = await run(['serve', '--rtp-ports', '3-2', '--log-level', 'loud'], { VOXMAIL_HTTP_PORT: 'x', VOXMAIL_SIP_PROT: '1' });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /rtp\.ports: must be "A-B" with even A < B in 1024–65535 \(got "3-2" from --rtp-ports\)/);
+    assert.match(r.stderr, /log\.level: .*from --log-level/);
+    assert.match(r.stderr, /http\.port: .*from VOXMAIL_HTTP_PORT/);
+    assert.match(r.stderr, /VOXMAIL_SIP_PROT: is not a Voxmail setting/);
+  });
+
+  test('an unknown key in the config file is named with file and line', async () => {
+    const file = join(tmp, 'typo.yaml');
+    writeFileSync(file, 'sip:\n  port: 0\n  prot: 1\n');
+    const r = await run(['serve', '--config', file]);
+    assert.equal(r.code, 2);
+    assert.ok(r.stderr.includes(`sip: unknown key "prot"`), r.stderr);
+    assert.ok(r.stderr.includes(`${file}:3`), r.stderr);
+  });
+
+  test('a missing config file', async () => {
+    const r = await run(['serve'], { VOXMAIL_CONFIG: join(tmp, 'nope.yaml') });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /config file: cannot be read: no such file/);
+  });
+
+  test('an unknown option', async () => {
+    const r = await run(['serve', '--sip-prot', '5060']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown option '--sip-prot'/);
+  });
+
+  test('an unknown command, and no command at all', async () => {
+    const unknown = await run(['frobnicate']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+    const none = await run([]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /Usage: voxmail/);
+  });
+});
+
+/** Reads JSON log lines from a running server until one matches. */
+function waitForLog(child: ChildProcessWithoutNullStreams, msg: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    let stderr = '';
+    const timer = setTimeout(() => done(new Error(`no "${msg}" log line within ${String(timeoutMs)} ms\nstdout:\n${buffered}\nstderr:\n${stderr}`)), timeoutMs);
+    const onErr = (s: Buffer): void => void (stderr += s.toString('utf8'));
+    const onExit = (code: number | null): void => done(new Error(`voxmail exited with ${String(code)} before "${msg}"\nstdout:\n${buffered}\nstderr:\n${stderr}`));
+    const onData = (s: Buffer): void => {
+      buffered += s.toString('utf8');
+      for (const line of buffered.split('\n').slice(0, -1)) {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        if (entry.msg === msg) return done(undefined, entry);
+      }
+    };
+    function done(e: Error | undefined, entry?: Record<string, unknown>): void {
+      clearTimeout(timer);
+      child.stdout.off('data', onData);
+      child.stderr.off('data', onErr);
+      child.off('exit', onExit);
+      if (e) reject(e);
+      else resolve(entry!);
+    }
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onErr);
+    child.on('exit', onExit);
+  });
+}
+
+interface Health {
+  status: string;
+  version: string;
+  sip: { transport: string; host: string; port: number }[];
+}
+
+describe('voxmail serve', () => {
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    test(`starts on loopback, answers /healthz, stops on ${signal} with exit 0`, async () => {
+      const data = join(tmp, `data-${signal}`, 'nested');
+      const child = start(['serve', '--sip-host', '127.0.0.1', '--sip-port', '0', '--http-port', '0', '--data', data]);
+      const exited = finish(child);
+      try {
+        const started = await waitForLog(child, 'voxmail started');
+        const http = started.http as { host: string; port: number };
+        assert.equal(http.host, '127.0.0.1');
+        assert.ok(http.port > 0);
+        assert.ok(statSync(data).isDirectory(), 'the data directory was created');
+
+        const res = await fetch(`http://127.0.0.1:${String(http.port)}/healthz`);
+        assert.equal(res.status, 200);
+        const health = (await res.json()) as Health;
+        assert.equal(health.status, 'ok');
+        assert.equal(health.version, pkg.version);
+        assert.deepEqual([...new Set(health.sip.map((a) => a.transport))].sort(), ['tcp', 'udp']);
+        for (const a of health.sip) {
+          assert.equal(a.host, '127.0.0.1');
+          assert.ok(Number.isInteger(a.port) && a.port > 0, `bound port ${String(a.port)}`);
+        }
+        assert.deepEqual(health.sip, started.sip, 'the log and /healthz agree');
+
+        const missing = await fetch(`http://127.0.0.1:${String(http.port)}/nope`);
+        assert.equal(missing.status, 404);
+        assert.match(missing.headers.get('content-type') ?? '', /^application\/json/);
+        await missing.body?.cancel();
+      } finally {
+        child.kill(signal);
+      }
+      const r = await exited;
+      assert.equal(r.signal, null, `killed by ${String(r.signal)}:\n${r.stderr}`);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stderr, '');
+      const lines = r.stdout.split('\n').filter((l) => l !== '');
+      const messages = lines.map((l) => (JSON.parse(l) as { msg: string }).msg);
+      assert.ok(messages.includes('voxmail stopped'), messages.join('\n'));
+    });
+  }
+
+  test('an HTTP port already taken: exit 1 with VM_HTTP_LISTEN_FAILED', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (blocker.address() as { port: number }).port;
+      const r = await run(['serve', '--sip-host', '127.0.0.1', '--sip-port', '0', '--http-port', String(port), '--data', join(tmp, 'd2')]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /cannot start: VM_HTTP_LISTEN_FAILED: .*EADDRINUSE/);
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+});
