@@ -90,7 +90,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze({
       tcpMaxConnections: 1_024,
       tcpIdleTimeoutMs: 120_000,
       tcpMessageTimeoutMs: 10_000,
-      maxTransactions: 50_000,
+      maxTransactions: 250_000,
     },
     forceRport: true,
   },

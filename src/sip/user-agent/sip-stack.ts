@@ -56,6 +56,7 @@ export class SipStack implements CallHost {
   private readonly pendingInvites = new Map<ServerTransaction, IncomingCall>();
   private app: SipApplication;
   private closed = false;
+  private lastOverloadLog = -Infinity;
 
   private constructor(options: SipStackOptions, app: SipApplication) {
     this.clock = options.clock ?? systemClock;
@@ -151,7 +152,11 @@ export class SipStack implements CallHost {
         this.receiveAck(req);
         return;
       case 'overloaded':
-        this.log.warn({ code: 'VM_SIP_OVERLOAD' }, 'too many transactions; answering 503');
+        if (this.clock.now() - this.lastOverloadLog > 1000) {
+          // One line a second at most: a flood must not also flood the log.
+          this.lastOverloadLog = this.clock.now();
+          this.log.warn({ code: 'VM_SIP_OVERLOAD' }, 'too many transactions; answering 503');
+        }
         this.transport.send(serializeMessage(createResponse(req, topVia, 503, { headers: [['Retry-After', '5']] })), dest);
         return;
       case 'merged':

@@ -1,0 +1,48 @@
+/**
+ * `npm run bench` — every benchmark; `npm run bench -- parse` or `-- options` for one.
+ * Prints one table per benchmark and a summary line per target. Not a test: the exit
+ * code is 0 whether or not a target was met (1 only if a benchmark could not run).
+ * See BENCHMARKS.md for the method and the latest figures.
+ */
+import { cpus } from 'node:os';
+import { OPTIONS_TARGET, runOptionsBench } from './options.js';
+import { PARSE_TARGET_PER_S, runParseBench } from './parse.js';
+import { int } from './table.js';
+
+const KNOWN = ['parse', 'options'] as const;
+type Name = (typeof KNOWN)[number];
+
+const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+for (const a of asked) {
+  if (!(KNOWN as readonly string[]).includes(a)) {
+    console.error(`unknown benchmark "${a}"; choose from: ${KNOWN.join(', ')}`);
+    process.exit(2);
+  }
+}
+const selected: readonly Name[] = asked.length > 0 ? (asked as Name[]) : KNOWN;
+
+console.log(`Voxmail benchmarks — node ${process.version}, ${String(cpus().length)} CPU (${cpus()[0]?.model ?? '?'}), ${new Date().toISOString()}`);
+
+const summary: string[] = [];
+let failed = false;
+
+if (selected.includes('parse')) {
+  const r = runParseBench();
+  summary.push(
+    `parse+createResponse+serialize: ${int(r.pipelinePerS)} msg/s — target ≥ ${int(PARSE_TARGET_PER_S)}/s ${r.targetMet ? 'met' : 'NOT met'}`,
+  );
+}
+
+if (selected.includes('options')) {
+  try {
+    const r = await runOptionsBench();
+    summary.push(r.summary);
+  } catch (e) {
+    failed = true;
+    summary.push(`OPTIONS load (target ${int(OPTIONS_TARGET.rate)}/s × ${String(OPTIONS_TARGET.durationS)} s): could not run — ${(e as Error).message}`);
+  }
+}
+
+console.log('\nSummary:');
+for (const s of summary) console.log(`  ${s}`);
+process.exitCode = failed ? 1 : 0;
