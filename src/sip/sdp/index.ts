@@ -19,3 +19,4 @@ export type {
 } from './session-description.js';
 export { acceptAnswer, answerOffer, answerReoffer, createOffer } from './negotiate.js';
 export type { G711Codec, LocalMediaCapabilities, NegotiatedMedia, OfferRejection } from './negotiate.js';
+export { capabilitiesOf } from './capabilities-of.js';

@@ -3,7 +3,7 @@ import type { Logger } from '../../shared/logger.js';
 import { createResponse, newTag } from '../message/build.js';
 import { serializeMessage, utf8ToWire } from '../message/serializer.js';
 import type { OutgoingMessage, SipRequest, SipResponse } from '../message/types.js';
-import { serializeSdp, type SessionDescription } from '../sdp/index.js';
+import { answerReoffer, capabilitiesOf, serializeSdp, type SessionDescription } from '../sdp/index.js';
 import { Dialog, refreshedTarget } from '../dialog/dialog.js';
 import type { ClientRequest, ClientTransactionHandlers } from '../transaction/client-transaction.js';
 import type { InviteServerTransaction, ServerTransaction } from '../transaction/server-transaction.js';
@@ -25,7 +25,7 @@ export type CallEndReason =
 export type CallState = 'incoming' | 'early' | 'answered' | 'confirmed' | 'terminated';
 
 interface CallEvents {
-  /** The ACK to our 2xx arrived; `answer` is its SDP when we made the offer in the 2xx. */
+  /** The ACK to our 2xx to the INVITE arrived (once); `answer` is its SDP when we offered in the 2xx. */
   ack: (answer: SessionDescription | null) => void;
   cancel: () => void;
   bye: (request: SipRequest) => void;
@@ -65,9 +65,17 @@ export class IncomingCall {
   localSdp: SessionDescription | null = null;
   /**
    * Answer to a re-INVITE/UPDATE offer. Returns the answer, or null to refuse it (488).
-   * The default keeps media unchanged: it re-sends our current description.
+   * The default negotiates the new offer against the media we already use (same
+   * address, port, codecs: RFC 3264 §8), so hold/resume and refreshes are answered
+   * correctly, with the same o= version when nothing changed.
    */
-  onReoffer: (offer: SessionDescription, call: IncomingCall) => SessionDescription | null = () => this.localSdp;
+  onReoffer: (offer: SessionDescription, call: IncomingCall) => SessionDescription | null = (offer) => {
+    const prev = this.localSdp;
+    const caps = prev ? capabilitiesOf(prev) : null;
+    if (!prev || !caps) return null;
+    const r = answerReoffer(prev, offer, caps);
+    return r.ok ? r.value.answer : null;
+  };
 
   private readonly handlers: { [K in keyof CallEvents]: CallEvents[K][] } = { ack: [], cancel: [], bye: [], info: [], terminated: [] };
   private answerTimer: TimerHandle | null;
@@ -123,7 +131,7 @@ export class IncomingCall {
     this.ensureDialog();
     if (options.sdp) this.localSdp = options.sdp;
     this.state = 'early';
-    this.tx.respond(this.response(this.request, status, options.sdp ?? null, true), status);
+    this.tx.respond(this.response(this.tx, status, options.sdp ?? null, true), status);
   }
 
   /** Answer the call: 200 OK with our SDP (an answer, or an offer when the INVITE had none). */
@@ -134,7 +142,7 @@ export class IncomingCall {
     this.localSdp = options.sdp;
     this.offeredIn2xx = this.offer === null;
     this.state = 'answered';
-    this.send2xx(this.tx, this.request, options.sdp);
+    this.send2xx(this.tx, options.sdp);
   }
 
   /** Refuse the call with a final response (404, 486, 488, 603...). */
@@ -175,17 +183,19 @@ export class IncomingCall {
   }
 
   /** A response that may establish the dialog: Contact, Record-Route, Allow, SDP. */
-  private response(req: SipRequest, status: number, sdp: SessionDescription | null, withDialog: boolean): OutgoingMessage {
+  private response(tx: ServerTransaction, status: number, sdp: SessionDescription | null, withDialog: boolean): OutgoingMessage {
+    const req = tx.request;
     const me = this.host.localContactAddress(this.source);
     const user = req.uri.kind === 'sip' && req.uri.user ? `${req.uri.user}@` : '';
     const hostText = me.host.includes(':') ? `[${me.host}]` : me.host;
     const headers: [string, string][] = [];
-    if (withDialog && this.dialog) for (const rr of this.dialog.recordRoute) headers.push(['Record-Route', rr]);
+    // §12.1.1: a 2xx to an INVITE copies that request's own Record-Route.
+    if (withDialog) for (const rr of req.headers.getAll('record-route')) headers.push(['Record-Route', rr]);
     headers.push(['Contact', `<sip:${user}${hostText}:${me.port}${me.transport === 'tcp' ? ';transport=tcp' : ''}>`]);
     headers.push(['Allow', ALLOW_HEADER]);
     if (SUPPORTED_EXTENSIONS.length > 0) headers.push(['Supported', SUPPORTED_EXTENSIONS.join(', ')]);
     headers.push(['Server', this.host.userAgent]);
-    return createResponse(req, req === this.request ? this.tx.topVia : req.via[0]!, status, {
+    return createResponse(req, tx.topVia, status, {
       toTag: this.localTag,
       headers,
       ...(sdp ? { body: Buffer.from(utf8ToWire(serializeSdp(sdp)), 'latin1'), contentType: 'application/sdp' } : {}),
@@ -196,8 +206,9 @@ export class IncomingCall {
    * Send a 2xx to an INVITE and keep re-sending it (T1, doubling to T2) until the ACK
    * comes; after 64×T1 without ACK, end the call with BYE (§13.3.1.4).
    */
-  private send2xx(tx: ServerTransaction, req: SipRequest, sdp: SessionDescription | null): void {
-    const res = this.response(req, 200, sdp, true);
+  private send2xx(tx: ServerTransaction, sdp: SessionDescription | null): void {
+    const req = tx.request;
+    const res = this.response(tx, 200, sdp, true);
     tx.respond(res, 200);
     this.stopRetransmit();
     const wire = serializeMessage(res);
@@ -242,11 +253,13 @@ export class IncomingCall {
       else this.log.info({ reason: sdp.error }, 'ACK carried an SDP answer we cannot parse');
       this.offeredIn2xx = false;
     }
+    // 'ack' is the call's confirmation: once. ACKs of later re-INVITEs only stop the
+    // 2xx retransmission.
     if (this.state === 'answered') {
       this.state = 'confirmed';
       if (this.dialog) this.dialog.state = 'confirmed';
+      this.emit('ack', answer);
     }
-    this.emit('ack', answer);
   }
 
   /** CANCEL for our INVITE while it is still unanswered (the core already sent 200 to the CANCEL). */
@@ -310,7 +323,7 @@ export class IncomingCall {
     this.localSdp = answer;
     this.offeredIn2xx = sdp.value === null;
     this.pendingInvite = true;
-    this.send2xx(tx, req, answer);
+    this.send2xx(tx, answer);
   }
 
   /** UPDATE (RFC 3311): an offer gets an answer in the 200; no offer, a plain 200. */
@@ -323,7 +336,7 @@ export class IncomingCall {
     const target = refreshedTarget(req);
     if (target) this.dialog!.remoteTarget = target;
     if (sdp.value === null) {
-      tx.respond(this.response(req, 200, null, false), 200);
+      tx.respond(this.response(tx, 200, null, false), 200);
       return;
     }
     const answer = this.onReoffer(sdp.value, this);
@@ -332,7 +345,7 @@ export class IncomingCall {
       return;
     }
     this.localSdp = answer;
-    tx.respond(this.response(req, 200, answer, false), 200);
+    tx.respond(this.response(tx, 200, answer, false), 200);
   }
 
   private plain(req: SipRequest, tx: ServerTransaction, status: number, reason?: string, headers: [string, string][] = []): OutgoingMessage {

@@ -190,7 +190,7 @@ export class SipStack implements CallHost {
           ['Accept', ACCEPT_HEADER],
           ['Accept-Encoding', 'identity'],
           ['Accept-Language', 'en, ru'],
-          ['Supported', SUPPORTED_EXTENSIONS.join(', ')],
+          ...(SUPPORTED_EXTENSIONS.length > 0 ? [['Supported', SUPPORTED_EXTENSIONS.join(', ')] as const] : []),
         ]);
         return;
       case 'INVITE':
@@ -233,8 +233,9 @@ export class SipStack implements CallHost {
       this.reply(tx, 481);
       return;
     }
-    this.reply(tx, 200);
     const call = this.pendingInvites.get(inviteTx);
+    // §9.2: the 200 to a CANCEL carries the To tag of the INVITE's responses.
+    this.reply(tx, 200, [], undefined, call?.localTag);
     if (call && inviteTx.cancellable) call.receiveCancel();
   }
 
@@ -244,10 +245,10 @@ export class SipStack implements CallHost {
     this.dialogs.get(dialogKey(ack.callId, toTag, ack.from.params.get('tag') ?? ''))?.receiveAck(ack);
   }
 
-  private reply(tx: ServerTransaction, status: number, headers: readonly (readonly [string, string])[] = [], reason?: string): void {
+  private reply(tx: ServerTransaction, status: number, headers: readonly (readonly [string, string])[] = [], reason?: string, toTag?: string): void {
     const res = createResponse(tx.request, tx.topVia, status, {
       ...(reason !== undefined ? { reason } : {}),
-      toTag: status > 100 ? newTag() : null,
+      toTag: status > 100 ? (toTag ?? newTag()) : null,
       headers: [...headers, ['Server', this.userAgent]],
     });
     tx.respond(res, status);
