@@ -95,7 +95,7 @@ describe('SIPp through Kamailio to the stack', () => {
         assertSippOk(r);
         assertRouteSet(r, ['ACK', 'INVITE', 'UPDATE', 'INFO', 'BYE']);
         const call = await ended(a);
-        assert.deepEqual(call.events, ['invite', 'answered', 'ack', 'ack', 'info', 'bye', 'terminated:remote-bye'], where(r));
+        assert.deepEqual(call.events, ['invite', 'answered', 'ack', 'info', 'bye', 'terminated:remote-bye'], where(r));
         assert.match(call.infoBodies[0] ?? '', /^Signal=7/);
         await drained(stack!, { tcp: false });
       });
