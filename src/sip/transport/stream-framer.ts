@@ -6,8 +6,11 @@ import { findHeaderEnd } from '../message/parser.js';
  * stream. Leading CRLFs are skipped; a double-CRLF keep-alive ping is reported so the
  * connection can answer with a single CRLF pong (RFC 5626 §3.5.1).
  *
- * Memory is bounded: a message may not exceed `maxMessageBytes`, so at most that much
- * (plus one read chunk) is ever buffered for one connection.
+ * Cost is linear in the bytes received however the peer splits them: bytes go into one
+ * growing buffer (amortised copies), the search for the header end resumes where the
+ * last one stopped, and the header section is read once per message. A peer sending a
+ * 64 KB header one byte at a time costs ~64 KB of work, not 2 GB of re-copying.
+ * Memory is bounded: a message may not exceed `maxMessageBytes`.
  */
 export type FrameResult =
   | { readonly kind: 'message'; readonly data: Buffer }
@@ -15,21 +18,31 @@ export type FrameResult =
   | { readonly kind: 'error'; readonly reason: string; readonly status: 400 | 513; readonly data: Buffer | null };
 
 const CL_RE = /^(?:content-length|l)[ \t]*:[ \t]*([^\r\n]*?)[ \t]*\r?$/gim;
+const INITIAL_CAPACITY = 4096;
 
 export class StreamFramer {
-  private buf: Buffer = Buffer.alloc(0);
+  private buf: Buffer = Buffer.allocUnsafe(INITIAL_CAPACITY);
+  /** Unconsumed bytes are buf[start, end). */
+  private start = 0;
+  private end = 0;
+  /** Where the search for the header end resumes (absolute index in buf). */
+  private scanFrom = 0;
+  /** Size of the message at `start` once its header section has been read. */
+  private pendingTotal = -1;
+  /** LFs seen in a run of CR/LF between messages (a ping may span reads). */
+  private crlfRun = 0;
   private failed = false;
 
   constructor(private readonly maxMessageBytes: number) {}
 
   /** Bytes held that do not yet form a message. */
   get buffered(): number {
-    return this.buf.length;
+    return this.end - this.start;
   }
 
   /** Whether a message has started but is not complete (for the per-message timeout). */
   get inMessage(): boolean {
-    return this.buf.length > 0;
+    return this.end > this.start;
   }
 
   /**
@@ -38,48 +51,73 @@ export class StreamFramer {
    */
   push(chunk: Buffer): FrameResult[] {
     if (this.failed) return [];
-    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    this.append(chunk);
     const out: FrameResult[] = [];
     for (;;) {
-      let i = 0;
-      let crlfs = 0;
-      while (i < this.buf.length && (this.buf[i] === 0x0d || this.buf[i] === 0x0a)) {
-        if (this.buf[i] === 0x0a) crlfs++;
-        i++;
-      }
-      if (crlfs >= 2) out.push({ kind: 'ping' });
-      if (i > 0) this.buf = this.buf.subarray(i);
-      if (this.buf.length === 0) break;
+      if (this.pendingTotal < 0) {
+        // Between messages: skip CR/LF, noting a CRLF CRLF keep-alive.
+        while (this.start < this.end && (this.buf[this.start] === 0x0d || this.buf[this.start] === 0x0a)) {
+          if (this.buf[this.start] === 0x0a && ++this.crlfRun === 2) out.push({ kind: 'ping' });
+          this.start++;
+        }
+        if (this.start === this.end) break;
+        this.crlfRun = 0;
+        if (this.scanFrom < this.start) this.scanFrom = this.start;
 
-      const he = findHeaderEnd(this.buf);
-      if (!he) {
-        if (this.buf.length > this.maxMessageBytes) return this.fail(out, 'header section exceeds the size limit', 513, null);
-        break;
+        const view = this.buf.subarray(0, this.end);
+        const he = findHeaderEnd(view, Math.max(this.start, this.scanFrom - 3));
+        if (!he) {
+          this.scanFrom = this.end;
+          if (this.end - this.start > this.maxMessageBytes) return this.fail(out, 'header section exceeds the size limit', 513, null);
+          break;
+        }
+        const [headEnd, bodyStart] = he;
+        const headBytes = (): Buffer => this.buf.subarray(this.start, bodyStart);
+        const cls = [...this.buf.toString('latin1', this.start, headEnd).matchAll(CL_RE)];
+        if (cls.length === 0) return this.fail(out, 'Content-Length is required on a stream transport', 400, headBytes());
+        if (cls.length > 1) return this.fail(out, 'more than one Content-Length', 400, headBytes());
+        const clText = cls[0]![1]!;
+        if (!/^\d{1,10}$/.test(clText)) return this.fail(out, 'Content-Length is not a valid number', 400, headBytes());
+        const total = bodyStart - this.start + Number(clText);
+        if (total > this.maxMessageBytes) return this.fail(out, 'message exceeds the size limit', 513, headBytes());
+        this.pendingTotal = total;
       }
-      const [headEnd, bodyStart] = he;
-      const head = this.buf.toString('latin1', 0, headEnd);
-      const cls = [...head.matchAll(CL_RE)];
-      if (cls.length === 0) {
-        return this.fail(out, 'Content-Length is required on a stream transport', 400, this.buf.subarray(0, bodyStart));
-      }
-      if (cls.length > 1) return this.fail(out, 'more than one Content-Length', 400, this.buf.subarray(0, bodyStart));
-      const clText = cls[0]![1]!;
-      if (!/^\d{1,10}$/.test(clText)) return this.fail(out, 'Content-Length is not a valid number', 400, this.buf.subarray(0, bodyStart));
-      const total = bodyStart + Number(clText);
-      if (total > this.maxMessageBytes) return this.fail(out, 'message exceeds the size limit', 513, this.buf.subarray(0, bodyStart));
-      if (this.buf.length < total) break;
-      out.push({ kind: 'message', data: this.buf.subarray(0, total) });
-      this.buf = this.buf.subarray(total);
+      if (this.end - this.start < this.pendingTotal) break;
+      // Copy out: the buffer is reused for the next bytes.
+      out.push({ kind: 'message', data: Buffer.from(this.buf.subarray(this.start, this.start + this.pendingTotal)) });
+      this.start += this.pendingTotal;
+      this.scanFrom = this.start;
+      this.pendingTotal = -1;
     }
-    // Do not pin a large chunk in memory for a few left-over bytes.
-    if (this.buf.length > 0 && this.buf.byteOffset > 0) this.buf = Buffer.from(this.buf);
+    if (this.start === this.end) {
+      this.start = this.end = this.scanFrom = 0;
+      // Give back memory a large message made us take.
+      if (this.buf.length > 4 * INITIAL_CAPACITY) this.buf = Buffer.allocUnsafe(INITIAL_CAPACITY);
+    }
     return out;
+  }
+
+  private append(chunk: Buffer): void {
+    if (this.end + chunk.length > this.buf.length) {
+      const live = this.end - this.start;
+      const need = live + chunk.length;
+      const target = need > this.buf.length / 2 ? Math.max(2 * this.buf.length, need) : this.buf.length;
+      const next = target === this.buf.length ? this.buf : Buffer.allocUnsafe(target);
+      this.buf.copy(next, 0, this.start, this.end);
+      this.buf = next;
+      this.scanFrom -= this.start;
+      this.end = live;
+      this.start = 0;
+    }
+    chunk.copy(this.buf, this.end);
+    this.end += chunk.length;
   }
 
   private fail(out: FrameResult[], reason: string, status: 400 | 513, data: Buffer | null): FrameResult[] {
     this.failed = true;
     out.push({ kind: 'error', reason, status, data: data ? Buffer.from(data) : null });
     this.buf = Buffer.alloc(0);
+    this.start = this.end = this.scanFrom = 0;
     return out;
   }
 }

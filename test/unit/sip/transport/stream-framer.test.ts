@@ -33,3 +33,35 @@ test('missing or repeated Content-Length, or an oversize message, is a framing e
   assert.ok(endless[0]!.kind === 'error' && endless[0]!.status === 513, 'a header without end is cut at the size limit');
   assert.deepEqual(f.push(msg()), [], 'nothing more after a framing error');
 });
+
+test('a keep-alive split across reads is still a ping', () => {
+  const f = new StreamFramer(65535);
+  assert.deepEqual(f.push(Buffer.from('\r\n\r')), []);
+  assert.deepEqual(f.push(Buffer.from('\n')).map((o) => o.kind), ['ping']);
+});
+
+test('cost stays linear when a peer sends a large header one byte at a time', () => {
+  // 60 KB of header without its end, one byte per read: work must be ~linear.
+  const f = new StreamFramer(65535);
+  const line = Buffer.from('X-Filler: ' + 'a'.repeat(100) + '\r\n');
+  const head = Buffer.concat([Buffer.from('OPTIONS sip:a@b SIP/2.0\r\n'), ...Array.from({ length: 560 }, () => line)]);
+  const t0 = performance.now();
+  for (let i = 0; i < head.length; i++) assert.deepEqual(f.push(head.subarray(i, i + 1)), []);
+  const ms = performance.now() - t0;
+  assert.ok(ms < 400, `took ${ms.toFixed(0)} ms for ${head.length} one-byte reads`);
+  const done = f.push(Buffer.from('l: 0\r\n\r\n'));
+  assert.equal(done[0]!.kind, 'message');
+});
+
+test('pipelined messages in one read, then a body split over reads', () => {
+  const f = new StreamFramer(65535);
+  const many = Buffer.concat(Array.from({ length: 50 }, (_, i) => msg(`body-${i}`)));
+  const out = f.push(many);
+  assert.equal(out.length, 50);
+  assert.ok(out[49]!.kind === 'message' && out[49]!.data.equals(msg('body-49')));
+  const m = msg('x'.repeat(3000));
+  assert.deepEqual(f.push(m.subarray(0, 1000)), []);
+  assert.deepEqual(f.push(m.subarray(1000, 2000)), []);
+  const last = f.push(m.subarray(2000));
+  assert.ok(last[0]!.kind === 'message' && last[0]!.data.equals(m));
+});
