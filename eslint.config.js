@@ -40,6 +40,7 @@ export default tseslint.config(
   zone(['src/shared/**'], ['sip', 'media', 'voicemail', 'store', 'notify', 'http', 'cli', 'config'], 'shared is a leaf'),
   zone(['src/sip/**'], ['media', 'voicemail', 'store', 'notify', 'http', 'cli', 'config'], 'sip knows nothing of media or voicemail'),
   zone(['src/media/**'], ['sip', 'voicemail', 'store', 'notify', 'http', 'cli', 'config'], 'media knows nothing of SIP or voicemail'),
+  zone(['src/http/**'], ['sip', 'media', 'store', 'notify', 'cli', 'config', 'compose'], 'http calls voicemail only'),
   zone(['src/config/**'], ['sip', 'media', 'voicemail', 'store', 'notify', 'http', 'cli'], 'config is read by the composition root only'),
   {
     files: ['src/cli/**', 'test/**', 'bench/**'],
