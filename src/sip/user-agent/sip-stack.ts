@@ -190,7 +190,8 @@ export class SipStack implements CallHost {
           ['Accept', ACCEPT_HEADER],
           ['Accept-Encoding', 'identity'],
           ['Accept-Language', 'en, ru'],
-          ...(SUPPORTED_EXTENSIONS.length > 0 ? [['Supported', SUPPORTED_EXTENSIONS.join(', ')] as const] : []),
+          // §11.2: list our extensions; the list is empty today, which the grammar allows.
+          ['Supported', SUPPORTED_EXTENSIONS.join(', ')],
         ]);
         return;
       case 'INVITE':
