@@ -70,6 +70,11 @@ export interface SipStackOptions {
   readonly advertisedAddress?: string;
   /** The application must answer an INVITE within this time, or the stack sends 480. */
   readonly answerTimeoutMs?: number;
+  /**
+   * A backstop on call length: an established call is hung up (BYE) after this long,
+   * so a dialog whose BYE was lost cannot live forever. Default 4 hours.
+   */
+  readonly maxCallDurationMs?: number;
   readonly logger: Logger;
   readonly clock?: Clock;
 }

@@ -20,6 +20,7 @@ export type CallEndReason =
   | 'local-bye' // we hung up
   | 'ack-timeout' // our 2xx was never ACKed within 64×T1 (we then send BYE)
   | 'no-answer' // the application never answered the INVITE in time
+  | 'max-duration' // the call reached the stack's maximum length and we sent BYE
   | 'shutdown'; // the stack is closing
 
 export type CallState = 'incoming' | 'early' | 'answered' | 'confirmed' | 'terminated';
@@ -41,6 +42,7 @@ export interface CallHost {
   readonly timers: TransactionTimers;
   readonly userAgent: string;
   readonly answerTimeoutMs: number;
+  readonly maxCallDurationMs: number;
   registerDialog(call: IncomingCall): void;
   unregisterDialog(call: IncomingCall): void;
   sendRequest(request: ClientRequest, dest: Destination, handlers: ClientTransactionHandlers): void;
@@ -79,6 +81,7 @@ export class IncomingCall {
 
   private readonly handlers: { [K in keyof CallEvents]: CallEvents[K][] } = { ack: [], cancel: [], bye: [], info: [], terminated: [] };
   private answerTimer: TimerHandle | null;
+  private durationTimer: TimerHandle | null = null;
   private retransmit: { wire: Buffer; timer: TimerHandle | null; giveUp: TimerHandle | null; cseq: number } | null = null;
   /** An INVITE transaction (initial or re-INVITE) of theirs still waiting for our answer or its ACK. */
   private pendingInvite = false;
@@ -142,6 +145,11 @@ export class IncomingCall {
     this.localSdp = options.sdp;
     this.offeredIn2xx = this.offer === null;
     this.state = 'answered';
+    this.durationTimer = this.host.clock.setTimer(this.host.maxCallDurationMs, () => {
+      this.log.warn({ code: 'VM_SIP_MAX_DURATION' }, 'call reached the maximum duration; hanging up');
+      this.sendBye();
+      this.end('max-duration');
+    });
     this.send2xx(this.tx, options.sdp);
   }
 
@@ -375,6 +383,8 @@ export class IncomingCall {
     if (this.dialog) this.dialog.state = 'terminated';
     this.answerTimer?.cancel();
     this.answerTimer = null;
+    this.durationTimer?.cancel();
+    this.durationTimer = null;
     this.stopRetransmit();
     this.host.unregisterDialog(this);
     this.log.debug({ reason }, 'call ended');

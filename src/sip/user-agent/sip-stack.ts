@@ -47,6 +47,7 @@ export class SipStack implements CallHost {
   readonly timers: TransactionTimers;
   readonly userAgent: string;
   readonly answerTimeoutMs: number;
+  readonly maxCallDurationMs: number;
   private readonly log: Logger;
   private readonly limits: SipLimits;
   private readonly forceRport: boolean;
@@ -68,6 +69,7 @@ export class SipStack implements CallHost {
     this.realm = options.realm ?? 'voxmail';
     this.advertisedAddress = options.advertisedAddress;
     this.answerTimeoutMs = options.answerTimeoutMs ?? 180_000;
+    this.maxCallDurationMs = options.maxCallDurationMs ?? 4 * 3600_000;
     this.app = app;
     this.transport = new TransportLayer(
       { listen: options.listen, transports: options.transports, limits: this.limits, logger: this.log, clock: this.clock },
