@@ -13,7 +13,7 @@ import { randomInt } from 'node:crypto';
 import { isIP, isIPv6 } from 'node:net';
 import { err, ok } from '../../shared/result.js';
 import type { Result } from '../../shared/result.js';
-import { serializeSdp } from './session-description.js';
+import { emptyMedia, serializeSdp } from './session-description.js';
 import type { MediaDescription, MediaDirection, SdpConnection, SessionDescription } from './session-description.js';
 
 export type G711Codec = 'PCMU' | 'PCMA';
@@ -166,21 +166,6 @@ function newSessionId(): string {
 
 function addrTypeOf(address: string): 'IP4' | 'IP6' {
   return isIPv6(address) ? 'IP6' : 'IP4';
-}
-
-function emptyMedia(media: string, port: number, proto: string, formats: string[]): MediaDescription {
-  return {
-    media,
-    port,
-    proto,
-    formats,
-    connections: [],
-    bandwidths: [],
-    rtpmaps: [],
-    fmtps: [],
-    attributes: [],
-    unknownLines: [],
-  };
 }
 
 function localSession(local: LocalMediaCapabilities, media: MediaDescription[]): SessionDescription {

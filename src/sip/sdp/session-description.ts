@@ -237,6 +237,11 @@ function parseConnection(value: string): Result<SdpConnection, string> {
 }
 
 /** `m=<media> <port>[/<number of ports>] <proto> <fmt> ...` @see RFC 4566 §5.14 */
+/** An m= section with no attributes yet. */
+export function emptyMedia(media: string, port: number, proto: string, formats: string[]): MediaDescription {
+  return { media, port, proto, formats, connections: [], bandwidths: [], rtpmaps: [], fmtps: [], attributes: [], unknownLines: [] };
+}
+
 function parseMediaLine(value: string): Result<MediaDescription, string> {
   const parts = tokens(value);
   const [media, portText, proto] = parts;
@@ -246,20 +251,9 @@ function parseMediaLine(value: string): Result<MediaDescription, string> {
   const [portPart = '', countPart] = portText.split('/', 3);
   const port = parsePort(portPart);
   if (port === undefined) return err(`m= port must be 0..65535: "${value}"`);
-  const md: MediaDescription = {
-    media,
-    port,
-    proto,
-    // RFC 4566 requires at least one format, but a rejected line from a sloppy peer may
-    // carry none; the answer code copes with an empty list.
-    formats: parts.slice(3),
-    connections: [],
-    bandwidths: [],
-    rtpmaps: [],
-    fmtps: [],
-    attributes: [],
-    unknownLines: [],
-  };
+  // RFC 4566 requires at least one format, but a rejected line from a sloppy peer may
+  // carry none; the answer code copes with an empty list.
+  const md = emptyMedia(media, port, proto, parts.slice(3));
   if (countPart !== undefined) {
     const n = parsePort(countPart);
     if (n === undefined || n < 1 || portText.split('/').length > 2) {
