@@ -5,7 +5,7 @@ import type { Via } from '../message/via.js';
 import type { Destination, TransportSender } from '../transport/types.js';
 import { ClientTransaction, type ClientRequest, type ClientTransactionHandlers } from './client-transaction.js';
 import { cancelTargetKey, clientKey, clientKeyOf, mergeKey, serverKey } from './keys.js';
-import { InviteServerTransaction, NonInviteServerTransaction, type ServerTransaction } from './server-transaction.js';
+import { InviteServerTransaction, NonInviteServerTransaction, type ServerTransaction, type ServerTransactionContext } from './server-transaction.js';
 import type { TransactionTimers } from './timers.js';
 
 export type RequestMatch =
@@ -29,6 +29,8 @@ export class TransactionLayer {
   private readonly server = new Map<string, ServerTransaction>();
   private readonly merged = new Map<string, ServerTransaction>();
   private readonly client = new Map<string, ClientTransaction>();
+  /** Shared by every server transaction (one object, not one per request). */
+  private readonly serverCtx: ServerTransactionContext;
 
   constructor(
     private readonly opts: {
@@ -38,7 +40,15 @@ export class TransactionLayer {
       log: Logger;
       maxTransactions: number;
     },
-  ) {}
+  ) {
+    this.serverCtx = {
+      transport: opts.transport,
+      clock: opts.clock,
+      timers: opts.timers,
+      log: opts.log,
+      onTerminated: (t: ServerTransaction) => this.forgetServer(t),
+    };
+  }
 
   get serverCount(): number {
     return this.server.size;
@@ -65,13 +75,7 @@ export class TransactionLayer {
     }
     if (this.server.size >= this.opts.maxTransactions) return { kind: 'overloaded' };
 
-    const ctx = {
-      transport: this.opts.transport,
-      clock: this.opts.clock,
-      timers: this.opts.timers,
-      log: this.opts.log,
-      onTerminated: (t: ServerTransaction) => this.forgetServer(t),
-    };
+    const ctx = this.serverCtx;
     const mk = req.method === 'CANCEL' ? null : mergeKey(req);
     const tx =
       req.method === 'INVITE'

@@ -58,6 +58,8 @@ export class SipStack implements CallHost {
   private app: SipApplication;
   private closed = false;
   private lastOverloadLog = -Infinity;
+  private lastParseLog = -Infinity;
+  private suppressedParseLogs = 0;
 
   private constructor(options: SipStackOptions, app: SipApplication) {
     this.clock = options.clock ?? systemClock;
@@ -127,7 +129,17 @@ export class SipStack implements CallHost {
 
   /** A message that failed to parse: answer 400/505/513 when it is a request we can answer. */
   private receiveBad(error: SipParseError, source: MessageSource): void {
-    this.log.info({ code: 'VM_SIP_PARSE', reason: error.reason, from: `${source.remoteAddress}:${source.remotePort}` }, 'malformed SIP message');
+    // At most one line a second, with a count of what was not logged: garbage floods
+    // must not become log floods.
+    const now = this.clock.now();
+    if (now - this.lastParseLog >= 1000) {
+      this.log.info(
+        { code: 'VM_SIP_PARSE', reason: error.reason, from: `${source.remoteAddress}:${source.remotePort}`, suppressed: this.suppressedParseLogs },
+        'malformed SIP message',
+      );
+      this.lastParseLog = now;
+      this.suppressedParseLogs = 0;
+    } else this.suppressedParseLogs++;
     if (this.closed || error.status === 0 || !error.headers) return;
     const extra: [string, string][] = [['Server', this.userAgent]];
     const res = createResponseFromRaw(error.headers, error.status, `${reasonPhrase(error.status)} (${error.reason})`, extra);
