@@ -1,0 +1,185 @@
+/**
+ * One shared frame clock for every call in the process.
+ *
+ * Why one clock and not a `setInterval` per call: a thousand intervals mean a thousand
+ * timer callbacks every 20 ms, each drifting on its own (Node's `setInterval` reschedules
+ * relative to when the callback ran, so lateness accumulates: a 20 ms interval typically
+ * ticks 48–49 times a second, and a phone's jitter buffer then underruns). One timer
+ * walks all subscribers per tick, and it schedules every tick against absolute time
+ * (`start + n × period` on the injected monotonic clock), so lateness never accumulates:
+ * a late tick shortens the wait for the next one.
+ *
+ * Catch-up policy: when the event loop was late by more than a period (GC pause, a burst
+ * of SIP work), the missed ticks are run back to back, so streams stay in real time and
+ * the RTP receivers' jitter buffers (typically 40–200 ms) absorb the small burst. This is
+ * bounded by `maxCatchUpTicks` (5 = 100 ms of audio): after a long stall, sending seconds
+ * of audio at once would overflow every phone's jitter buffer anyway (the audio would be
+ * discarded at the far end) and the burst — ticks × 1,000 calls — would extend the very
+ * stall it is recovering from. Beyond the bound the clock skips ahead; the skipped ticks
+ * keep their numbers (tick `n` always means `start + n × period`), so a consumer can see
+ * the jump, and they are counted in `skippedTicks` for metrics.
+ *
+ * The timer is unref'd (through `systemClock`) so the clock never keeps the process
+ * alive, and it only runs while someone is subscribed.
+ */
+import { systemClock, type Clock, type TimerHandle } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { DEFAULT_PTIME_MS } from './frame.js';
+
+/**
+ * Called once per tick. `tick` counts periods since the clock (re)started: tick `n` is
+ * nominally due at start + n × period. `nowMs` is the clock time when it was delivered
+ * (the same for every tick of one catch-up burst).
+ */
+export type TickListener = (tick: number, nowMs: number) => void;
+
+/** What a paced producer (Player, RTP sender) needs from the clock. */
+export interface TickSource {
+  /** The tick period in ms. */
+  readonly periodMs: number;
+  /** Returns the unsubscribe function (idempotent). */
+  subscribe(fn: TickListener): () => void;
+}
+
+export interface MediaClockOptions {
+  /** Time source and timer; `systemClock` by default, `ManualClock` in tests. */
+  readonly clock?: Clock;
+  /** Tick period, default 20 ms. */
+  readonly periodMs?: number;
+  /** Missed ticks run back to back after a late wake-up before skipping ahead; default 5. */
+  readonly maxCatchUpTicks?: number;
+  /** Where listener exceptions are reported (they never stop the clock). */
+  readonly logger?: Logger;
+}
+
+export interface MediaClockStats {
+  readonly subscribers: number;
+  readonly running: boolean;
+  /** Ticks delivered since the clock was made (across restarts). */
+  readonly ticks: number;
+  /** Ticks run late as part of a catch-up burst. */
+  readonly caughtUpTicks: number;
+  /** Ticks dropped because the loop was later than `maxCatchUpTicks` periods. */
+  readonly skippedTicks: number;
+  /** Exceptions thrown by listeners (each is logged, then ignored). */
+  readonly listenerErrors: number;
+}
+
+export class MediaClock implements TickSource {
+  readonly periodMs: number;
+  private readonly clock: Clock;
+  private readonly maxCatchUp: number;
+  private readonly log: Logger | undefined;
+  /** Insertion-ordered; a Set tolerates (un)subscription while a tick walks it. */
+  private readonly listeners = new Set<TickListener>();
+  private timer: TimerHandle | undefined;
+  private startMs = 0;
+  /** Index of the next tick to deliver: it is due at `startMs + next × periodMs`. */
+  private next = 0;
+  private ticks = 0;
+  private caughtUp = 0;
+  private skipped = 0;
+  private errors = 0;
+  private closed = false;
+  /** Bumped on every start, so a tick loop notices a stop/restart made by a listener. */
+  private generation = 0;
+  /** Bound once so that scheduling a tick does not allocate a closure. */
+  private readonly onTimer = (): void => this.fire();
+
+  constructor(options: MediaClockOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.periodMs = options.periodMs ?? DEFAULT_PTIME_MS;
+    this.maxCatchUp = options.maxCatchUpTicks ?? 5;
+    this.log = options.logger;
+    if (!(this.periodMs > 0) || !Number.isFinite(this.periodMs)) throw new RangeError('periodMs must be a positive number');
+    if (!Number.isInteger(this.maxCatchUp) || this.maxCatchUp < 0) throw new RangeError('maxCatchUpTicks must be an integer >= 0');
+  }
+
+  /**
+   * Receive every tick from the next one on. The first subscriber starts the clock (its
+   * first tick comes one period later); the last unsubscribe stops it. A listener added
+   * while a tick is being delivered may already receive that tick.
+   */
+  subscribe(fn: TickListener): () => void {
+    if (this.closed) return () => undefined;
+    // Wrap so that subscribing the same function twice gives two independent subscriptions.
+    const entry: TickListener = (tick, now) => fn(tick, now);
+    this.listeners.add(entry);
+    if (this.timer === undefined) this.start();
+    return () => {
+      if (!this.listeners.delete(entry)) return;
+      if (this.listeners.size === 0) this.stop();
+    };
+  }
+
+  get stats(): MediaClockStats {
+    return {
+      subscribers: this.listeners.size,
+      running: this.timer !== undefined,
+      ticks: this.ticks,
+      caughtUpTicks: this.caughtUp,
+      skippedTicks: this.skipped,
+      listenerErrors: this.errors,
+    };
+  }
+
+  /** Drops all subscribers and stops the timer. Idempotent. */
+  close(): void {
+    this.closed = true;
+    this.listeners.clear();
+    this.stop();
+  }
+
+  private start(): void {
+    this.generation++;
+    this.startMs = this.clock.now();
+    this.next = 1;
+    this.schedule();
+  }
+
+  private stop(): void {
+    this.timer?.cancel();
+    this.timer = undefined;
+  }
+
+  private schedule(): void {
+    const due = this.startMs + this.next * this.periodMs;
+    // Ceil: Node timers have 1 ms resolution and must not fire before the tick is due
+    // (an early wake-up would only cost an extra empty wake-up, but it is avoidable).
+    this.timer = this.clock.setTimer(Math.max(0, Math.ceil(due - this.clock.now())), this.onTimer);
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    const generation = this.generation;
+    const now = this.clock.now();
+    // Ticks due by now: next, next+1, ..., last.
+    const last = Math.floor((now - this.startMs) / this.periodMs);
+    let late = last - this.next; // ticks beyond the one due "now"
+    if (late > this.maxCatchUp) {
+      const skip = late - this.maxCatchUp;
+      this.skipped += skip;
+      this.next += skip;
+      late = this.maxCatchUp;
+    }
+    if (late > 0) this.caughtUp += late;
+    while (this.next <= last) {
+      const tick = this.next++;
+      this.ticks++;
+      for (const fn of this.listeners) {
+        try {
+          fn(tick, now);
+        } catch (e) {
+          // One faulty call must not silence a thousand others.
+          this.errors++;
+          this.log?.error({ err: e, code: 'VM_MEDIA_TICK_LISTENER' }, 'media clock listener threw');
+        }
+        // Stopped and restarted by a listener: the new run has its own tick numbers.
+        if (generation !== this.generation) return;
+      }
+      // The last subscriber left during the tick (and maybe a new one restarted the clock).
+      if (this.listeners.size === 0 || generation !== this.generation) return;
+    }
+    if (this.timer === undefined && this.listeners.size > 0) this.schedule();
+  }
+}

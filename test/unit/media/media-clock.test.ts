@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ManualClock, type Clock, type TimerHandle } from '../../../src/shared/clock.js';
+import { MediaClock } from '../../../src/media/media-clock.js';
+
+/** A manual clock whose next timer fires `lateBy` ms late, like a busy event loop. */
+class LateClock implements Clock {
+  readonly manual = new ManualClock();
+  lateBy = 0;
+  now(): number {
+    return this.manual.now();
+  }
+  setTimer(ms: number, fn: () => void): TimerHandle {
+    const h = this.manual.setTimer(ms + this.lateBy, fn);
+    this.lateBy = 0;
+    return h;
+  }
+}
+
+describe('MediaClock (manual time)', () => {
+  test('ticks every 20 ms against absolute time, starting one period after the first subscriber', () => {
+    const time = new ManualClock();
+    const clock = new MediaClock({ clock: time });
+    const seen: Array<[number, number]> = [];
+    clock.subscribe((tick, now) => seen.push([tick, now]));
+    time.advance(19);
+    assert.equal(seen.length, 0);
+    time.advance(1);
+    assert.deepEqual(seen, [[1, 20]]);
+    time.advance(80);
+    assert.deepEqual(
+      seen.map(([t]) => t),
+      [1, 2, 3, 4, 5],
+    );
+    assert.deepEqual(
+      seen.map(([, n]) => n),
+      [20, 40, 60, 80, 100],
+    );
+    clock.close();
+  });
+
+  test('one timer serves every subscriber; it stops with the last one and restarts', () => {
+    const time = new ManualClock();
+    const clock = new MediaClock({ clock: time });
+    let a = 0;
+    let b = 0;
+    const offA = clock.subscribe(() => a++);
+    const offB = clock.subscribe(() => b++);
+    assert.equal(time.pending, 1);
+    time.advance(100);
+    assert.equal(a, 5);
+    assert.equal(b, 5);
+    offA();
+    offA(); // idempotent
+    time.advance(40);
+    assert.equal(a, 5);
+    assert.equal(b, 7);
+    offB();
+    assert.equal(time.pending, 0, 'no timer left once nobody listens');
+    assert.equal(clock.stats.running, false);
+    time.advance(1000);
+    assert.equal(b, 7);
+    const ticks: number[] = [];
+    clock.subscribe((t) => ticks.push(t));
+    time.advance(40);
+    assert.deepEqual(ticks, [1, 2], 'tick numbering restarts with the clock');
+    clock.close();
+    assert.equal(time.pending, 0);
+  });
+
+  test('a late wake-up is caught up: missed ticks run back to back, no drift', () => {
+    const time = new LateClock();
+    const clock = new MediaClock({ clock: time });
+    const ticks: number[] = [];
+    clock.subscribe((t) => ticks.push(t));
+    time.lateBy = 50; // the timer for tick 2 (due at 40) fires at 90: ticks 2, 3, 4 are due
+    time.manual.advance(20);
+    assert.deepEqual(ticks, [1]);
+    time.manual.advance(69);
+    assert.deepEqual(ticks, [1]);
+    time.manual.advance(1);
+    assert.deepEqual(ticks, [1, 2, 3, 4]);
+    assert.equal(clock.stats.caughtUpTicks, 2);
+    time.manual.advance(10); // now 100: tick 5 on schedule, not 20 ms after the late burst
+    assert.deepEqual(ticks, [1, 2, 3, 4, 5]);
+    assert.equal(clock.stats.skippedTicks, 0);
+    clock.close();
+  });
+
+  test('beyond 5 missed ticks it skips ahead and counts them; tick numbers keep meaning time', () => {
+    const time = new LateClock();
+    const clock = new MediaClock({ clock: time, maxCatchUpTicks: 5 });
+    const ticks: number[] = [];
+    clock.subscribe((t) => ticks.push(t));
+    time.lateBy = 980; // the timer for tick 2 fires at 1020: ticks 2..51 are due
+    time.manual.advance(1020);
+    // The due tick (51) and 5 missed ones (46..50) run; 2..45 are skipped.
+    assert.deepEqual(ticks, [1, 46, 47, 48, 49, 50, 51]);
+    assert.equal(clock.stats.skippedTicks, 44);
+    assert.equal(clock.stats.caughtUpTicks, 5);
+    time.manual.advance(20);
+    assert.equal(ticks.at(-1), 52);
+    clock.close();
+  });
+
+  test('a throwing listener is counted and does not stop the others', () => {
+    const time = new ManualClock();
+    const clock = new MediaClock({ clock: time });
+    let n = 0;
+    clock.subscribe(() => {
+      throw new Error('boom');
+    });
+    clock.subscribe(() => n++);
+    time.advance(60);
+    assert.equal(n, 3);
+    assert.equal(clock.stats.listenerErrors, 3);
+    clock.close();
+  });
+
+  test('unsubscribing (and resubscribing) from inside a tick is safe', () => {
+    const time = new ManualClock();
+    const clock = new MediaClock({ clock: time });
+    const seen: number[] = [];
+    const off = clock.subscribe((t) => {
+      seen.push(t);
+      off();
+      clock.subscribe((t2) => seen.push(100 + t2));
+    });
+    time.advance(20);
+    assert.deepEqual(seen, [1]);
+    assert.equal(time.pending, 1, 'restarted with exactly one timer');
+    time.advance(40);
+    assert.deepEqual(seen, [1, 101, 102]);
+    clock.close();
+  });
+
+  test('after close, subscribe is a no-op', () => {
+    const time = new ManualClock();
+    const clock = new MediaClock({ clock: time });
+    clock.close();
+    clock.close();
+    let n = 0;
+    const off = clock.subscribe(() => n++);
+    time.advance(100);
+    off();
+    assert.equal(n, 0);
+    assert.equal(time.pending, 0);
+  });
+});
+
+describe('MediaClock (real time)', () => {
+  test('150 ± 3 ticks in 3 s, and the last tick is on time (no accumulated drift)', async () => {
+    const clock = new MediaClock();
+    let ticks = 0;
+    let lateAtEnd = 0;
+    const t0 = performance.now();
+    await new Promise<void>((resolve) => {
+      // unref'd timer: keep the test process alive ourselves while waiting.
+      const keepAlive = setTimeout(() => undefined, 10_000);
+      const off = clock.subscribe((tick) => {
+        ticks++;
+        if (tick === 150) {
+          lateAtEnd = performance.now() - t0 - 150 * 20;
+          off();
+          clearTimeout(keepAlive);
+          resolve();
+        }
+      });
+      // Also stop at 3 s wall time in case ticks were skipped (then the count assertion fails).
+      setTimeout(() => {
+        off();
+        clearTimeout(keepAlive);
+        resolve();
+      }, 3100).unref();
+    });
+    console.log(`media clock: ${String(ticks)} ticks in ${(performance.now() - t0).toFixed(1)} ms; tick 150 late by ${lateAtEnd.toFixed(2)} ms; skipped ${String(clock.stats.skippedTicks)}`);
+    assert.ok(Math.abs(ticks - 150) <= 3, `${String(ticks)} ticks`);
+    assert.ok(lateAtEnd < 20, `drift ${lateAtEnd.toFixed(1)} ms`);
+    clock.close();
+  });
+});
