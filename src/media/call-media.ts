@@ -1,0 +1,215 @@
+import type { Clock, TimerHandle } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import { err, ok, type Result } from '../shared/result.js';
+import { codecFor, type G711Codec } from './codec/g711.js';
+import type { DtmfEvent } from './dtmf/digit.js';
+import { InbandDtmfDetector } from './dtmf/inband-detector.js';
+import { parseDtmfInfo } from './dtmf/info-body.js';
+import { TelephoneEventDecoder } from './dtmf/rfc4733.js';
+import type { MediaClock } from './media-clock.js';
+import { Player, type PlayOptions, type PlayOutcome } from './player.js';
+import { Recorder, type RecorderOptions, type RecordingEndReason, type RecordingResult } from './recorder.js';
+import type { AudioFrame, PortAllocator, RtpSessionError, RtpSessionStats, TelephoneEventPacket } from './rtp/index.js';
+import { RtpSession } from './rtp/index.js';
+
+/** What SDP negotiation decided, in the media engine's own terms (no SIP types). */
+export interface MediaParameters {
+  readonly codec: 'PCMU' | 'PCMA';
+  readonly payloadType: number;
+  readonly telephoneEventPayloadType: number | null;
+  readonly ptime: number;
+  /** Where to send; null until known (we offered and the answer comes later). */
+  readonly remote: { readonly address: string; readonly port: number; readonly rtcpPort?: number } | null;
+}
+
+export interface CallMediaOptions extends MediaParameters {
+  readonly allocator: PortAllocator;
+  /** IP literal we receive on (goes into our SDP). */
+  readonly localAddress: string;
+  /** The one shared 20 ms clock all players are paced by. */
+  readonly mediaClock: MediaClock;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Latch on the first packet's port from the signalled host (NAT). Default true. */
+  readonly latch?: boolean;
+  /** Also look for DTMF tones in the audio (trunks without RFC 4733). Default false. */
+  readonly inbandDtmf?: boolean;
+}
+
+const TE_FLUSH_MS = 350;
+
+/**
+ * The media of one call: an RTP session, the codec, a player for prompts, a recorder
+ * for the caller's audio, and the DTMF digits from every source (RFC 4733, SIP INFO,
+ * in-band) merged into one stream. The SIP side gives it negotiated parameters; it
+ * knows nothing of SIP. `close()` cascades to the player, recorder and session.
+ */
+export class CallMedia {
+  private readonly codec: G711Codec;
+  private readonly player: Player;
+  private recorder: Recorder | null = null;
+  private readonly te: TelephoneEventDecoder;
+  private readonly inband: InbandDtmfDetector | null;
+  private teFlush: TimerHandle | null = null;
+  private readonly dtmfHandlers: ((e: DtmfEvent) => void)[] = [];
+  private decoded = new Int16Array(160);
+  private encoded = Buffer.alloc(160);
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    readonly session: RtpSession,
+    private readonly opts: CallMediaOptions,
+  ) {
+    this.codec = codecFor(opts.codec);
+    this.te = new TelephoneEventDecoder({ clock: opts.clock });
+    this.inband = opts.inbandDtmf ? new InbandDtmfDetector() : null;
+    this.player = new Player({
+      clock: opts.mediaClock,
+      ptime: opts.ptime,
+      sink: {
+        sendFrame: (pcm, marker) => {
+          if (this.encoded.length < pcm.length) this.encoded = Buffer.alloc(pcm.length);
+          const payload = this.codec.encode(pcm, this.encoded);
+          this.session.sendAudio(payload, { marker, samples: pcm.length });
+        },
+      },
+    });
+    session.onAudio = (frame) => this.receiveAudio(frame);
+    session.onTelephoneEvent = (p) => this.receiveTelephoneEvent(p);
+  }
+
+  static async open(opts: CallMediaOptions): Promise<Result<CallMedia, RtpSessionError>> {
+    const s = await RtpSession.open({
+      allocator: opts.allocator,
+      localAddress: opts.localAddress,
+      payloadType: opts.payloadType,
+      telephoneEventPayloadType: opts.telephoneEventPayloadType,
+      ptime: opts.ptime,
+      remote: opts.remote ? { address: opts.remote.address, port: opts.remote.port } : null,
+      ...(opts.remote?.rtcpPort !== undefined ? { rtcpRemotePort: opts.remote.rtcpPort } : {}),
+      latch: opts.latch ?? true,
+      clock: opts.clock,
+      logger: opts.logger,
+    });
+    if (!s.ok) return s;
+    return ok(new CallMedia(s.value, opts));
+  }
+
+  get localPort(): number {
+    return this.session.localPort;
+  }
+
+  /** Where to send, once the SDP answer is known. */
+  setRemote(address: string, port: number, rtcpPort?: number): Result<void, string> {
+    return this.session.setRemote(address, port, rtcpPort);
+  }
+
+  /** Queue a prompt (8 kHz PCM); prompts play back to back without gaps. */
+  play(samples: Int16Array, options?: PlayOptions): Promise<PlayOutcome> {
+    return this.player.play(samples, options);
+  }
+
+  stopPlaying(): void {
+    this.player.stop();
+  }
+
+  /** Start recording the caller to a WAV file (one recording at a time). */
+  async startRecording(path: string, options: RecorderOptions): Promise<Result<void, string>> {
+    if (this.recorder) return err('already recording');
+    if (this.closing) return err('call media is closed');
+    this.recorder = await Recorder.open(path, { ptime: this.opts.ptime, logger: this.opts.logger, ...options });
+    return ok(undefined);
+  }
+
+  /** Stop recording; the recording's file and length. */
+  async stopRecording(endedBy?: RecordingEndReason): Promise<RecordingResult | null> {
+    const r = this.recorder;
+    if (!r) return null;
+    this.session.flush(); // deliver what the reorder window still holds
+    this.recorder = null;
+    return r.finish(endedBy);
+  }
+
+  /** Digits from RFC 4733, SIP INFO and (if enabled) in-band tones, each once. */
+  onDtmf(fn: (e: DtmfEvent) => void): void {
+    this.dtmfHandlers.push(fn);
+  }
+
+  /** A DTMF INFO the SIP side received in this call's dialog. */
+  deliverInfo(contentType: string, body: Buffer): Result<void, string> {
+    const r = parseDtmfInfo(contentType, body);
+    if (!r.ok) return r;
+    this.emitDtmf([{ digit: r.value.digit, source: 'info', durationMs: r.value.durationMs, at: this.opts.clock.now() }]);
+    return ok(undefined);
+  }
+
+  stats(): RtpSessionStats {
+    return this.session.stats();
+  }
+
+  /** Stop everything; a recording in progress is finished (as 'aborted' unless already ended). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.teFlush?.cancel();
+      this.player.close();
+      const r = this.recorder;
+      this.recorder = null;
+      if (r) {
+        try {
+          await r.finish('aborted');
+        } catch (e) {
+          this.opts.logger.warn({ err: e }, 'recording could not be finished');
+        }
+      }
+      await this.session.close();
+    })();
+    return this.closing;
+  }
+
+  // --- receive path (per packet: keep it allocation-free) ---------------------------
+
+  private receiveAudio(frame: AudioFrame): void {
+    const rec = this.recorder;
+    if (frame.payload === null) {
+      // Missing audio (loss, comfort noise): silence of the right length keeps real time.
+      if (rec) {
+        if (this.decoded.length < frame.samples) this.decoded = new Int16Array(frame.samples);
+        const z = this.decoded.subarray(0, frame.samples);
+        z.fill(0);
+        rec.push(z);
+      }
+      return;
+    }
+    if (!rec && !this.inband) return;
+    if (this.decoded.length < frame.payload.length) this.decoded = new Int16Array(frame.payload.length);
+    const pcm = this.codec.decode(frame.payload, this.decoded);
+    rec?.push(pcm);
+    if (this.inband) {
+      const digits = this.inband.process(pcm);
+      if (digits.length > 0) this.emitDtmf(digits);
+    }
+  }
+
+  private receiveTelephoneEvent(p: TelephoneEventPacket): void {
+    const digits = this.te.push(p.payload, p.timestamp, p.marker, p.sequenceNumber);
+    if (digits.length > 0) this.emitDtmf(digits);
+    // An event whose end packets were all lost still ends: check once packets stop.
+    this.teFlush?.cancel();
+    this.teFlush = this.opts.clock.setTimer(TE_FLUSH_MS, () => {
+      const late = this.te.flush();
+      if (late.length > 0) this.emitDtmf(late);
+    });
+  }
+
+  private emitDtmf(events: readonly DtmfEvent[]): void {
+    for (const e of events) {
+      for (const fn of this.dtmfHandlers) {
+        try {
+          fn(e);
+        } catch (x) {
+          this.opts.logger.error({ err: x }, 'DTMF handler threw');
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { decodeUlaw } from '../../../src/media/codec/g711.js';
+import { parseWav } from '../../../src/media/audio/wav.js';
+import type { SipStack } from '../../../src/sip/index.js';
+import { findLoopedAlignment, makeSpeech } from '../../support/audio-fixtures.js';
+import { MediaTestApp } from '../../support/media-app.js';
+import { LossyRtpRelay } from '../../support/rtp-relay.js';
+import { DTMF_1_PCAP, SHARED_SIPP, assertSippOk, runSipp } from '../../support/sipp.js';
+import { portOf, startStack } from '../../support/stack.js';
+import { waitFor } from '../../support/wait.js';
+
+/**
+ * Through a relay that loses 5% of the caller's packets and reorders some, the
+ * recording keeps real time: every 20 ms frame is either the audio sent for that very
+ * moment or silence for a lost packet, and the length is within 40 ms of the wall clock.
+ */
+describe('deposit over a lossy, reordering network', () => {
+  let stack: SipStack;
+  let app: MediaTestApp;
+  const relays: LossyRtpRelay[] = [];
+  const speech = makeSpeech('This message crosses a bad network. Some packets are lost and some arrive out of order, and the recording must still keep real time.');
+
+  before(async () => {
+    app = new MediaTestApp({
+      advertisePort: async (mediaPort) => {
+        const relay = new LossyRtpRelay({ address: '127.0.0.1', port: mediaPort }, 0.05, 0.05);
+        relays.push(relay);
+        return relay.start();
+      },
+    });
+    stack = await startStack(app);
+  });
+  after(async () => {
+    await stack.close();
+    await app.settle();
+    app.close();
+    for (const r of relays) r.close();
+    rmSync(speech.dir, { recursive: true, force: true });
+  });
+
+  test('5% loss + reordering: frames in their real-time place, length within 40 ms', async () => {
+    const r = await runSipp({
+      scenario: `${SHARED_SIPP}/vm_uac_g711.xml`,
+      target: { host: '127.0.0.1', port: portOf(stack) },
+      service: '100',
+      durationMs: 4000,
+      keys: { audio: `${speech.ulaw},-1,0`, dtmf: DTMF_1_PCAP },
+      timeoutMs: 30_000,
+    });
+    assertSippOk(r);
+    const rec = [...app.calls.values()][0]!;
+    await waitFor(() => rec.events.includes('closed'), 5000, () => `events: ${rec.events.join(', ')}`);
+    const relay = relays[0]!;
+    assert.ok(relay.dropped >= 10 && relay.reordered >= 10, `relay dropped ${relay.dropped}, reordered ${relay.reordered}`);
+
+    const wav = parseWav(readFileSync(rec.recording!.path));
+    assert.ok(wav.ok);
+    const recorded = wav.value.samples;
+    const sent = decodeUlaw(speech.ulawBytes);
+    const k = findLoopedAlignment(recorded, sent, 160);
+    assert.ok(k >= 0, 'first frame not found in the sent audio');
+
+    // Frame by frame: the audio sent for that instant, or silence where a packet was lost.
+    let exact = 0;
+    let silent = 0;
+    const wrong: number[] = [];
+    for (let f = 0; f + 160 <= recorded.length; f += 160) {
+      let same = true;
+      let zero = true;
+      for (let i = f; i < f + 160; i++) {
+        if (recorded[i] !== sent[(k + i) % sent.length]) same = false;
+        if (recorded[i] !== 0) zero = false;
+      }
+      if (same) exact++;
+      else if (zero) silent++;
+      else wrong.push(f / 160);
+    }
+    assert.deepEqual(wrong, [], 'frames out of their real-time place');
+    assert.ok(silent >= 5, `expected silence where packets were lost, got ${silent} silent frames`);
+    assert.ok(exact > 150, `only ${exact} frames matched`);
+
+    const wallMs = rec.recordingStoppedAt! - rec.recordingStartedAt!;
+    const recordedMs = recorded.length / 8;
+    console.log(`# relay dropped ${relay.dropped} reordered ${relay.reordered}; frames exact ${exact} silent ${silent}; recorded ${recordedMs.toFixed(1)} ms, wall ${wallMs.toFixed(1)} ms`);
+    assert.ok(Math.abs(recordedMs - wallMs) <= 40, `recording ${recordedMs.toFixed(0)} ms vs ${wallMs.toFixed(0)} ms of real time`);
+  });
+});
