@@ -1,5 +1,4 @@
 import dgram from 'node:dgram';
-import type { AddressInfo } from 'node:net';
 
 /**
  * A UDP relay for RTP between a caller and our media port that loses and reorders
@@ -35,7 +34,7 @@ export class LossyRtpRelay {
       this.caller = { address: rinfo.address, port: rinfo.port };
       this.inbound(msg);
     });
-    return (this.socket.address() as AddressInfo).port;
+    return this.socket.address().port;
   }
 
   private random(): number {
