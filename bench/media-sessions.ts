@@ -13,9 +13,11 @@
  *    arrives, send a prebuilt packet every 20 ms): the physical limit of this machine,
  *    and the ratio sessions/bare.
  *
- * No recording to disk here (the recorder is benchmarked with it, later); `onAudio`
- * only counts frames, so this measures the RTP layer: sockets, parse, source lock,
- * sequence statistics, reorder buffer, send path, RTCP timers.
+ * Three loops per N: 'RtpSession' (onAudio only counts frames: the RTP layer — sockets,
+ * parse, source lock, statistics, reorder buffer, send path, RTCP timers), 'CallMedia +
+ * recording' (the whole per-call media: a prompt played by the Player on the one shared
+ * media clock, G.711 encode/decode, the Recorder writing each call's WAV to disk — the
+ * issue's target), and the bare `dgram` loop.
  *
  *   npx tsx bench/media-sessions.ts            # N = 250, 500, 1000
  *   npx tsx bench/media-sessions.ts 1000       # one N
@@ -32,6 +34,12 @@ import { silentLogger } from '../src/shared/logger.js';
 import { writeRtpHeaderValues } from '../src/media/rtp/packet.js';
 import { createRtpSocket, PortAllocator } from '../src/media/rtp/port-allocator.js';
 import { RtpSession } from '../src/media/rtp/rtp-session.js';
+import { CallMedia } from '../src/media/call-media.js';
+import { MediaClock } from '../src/media/media-clock.js';
+import { tone } from '../src/media/audio/tone.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fixed, int, printTable } from './table.js';
 
 const HOST = '127.0.0.1';
@@ -42,7 +50,8 @@ const SELF = fileURLToPath(import.meta.url);
 /** monitorEventLoopDelay records the time between its timer's runs, i.e. resolution + delay: we subtract the resolution. */
 const ELD_RESOLUTION_MS = 5;
 
-type Mode = 'sessions' | 'bare';
+/** sessions: RtpSession only; calls: the whole CallMedia (player on the shared clock, decode, recorder to disk); bare: dgram only. */
+type Mode = 'sessions' | 'calls' | 'bare';
 
 // --- messages between parent and child -------------------------------------------
 
@@ -74,7 +83,22 @@ async function child(mode: Mode, n: number, portMin: number, portMax: number): P
     bareIn++;
   };
 
-  if (mode === 'sessions') {
+  const calls: CallMedia[] = [];
+  const recDir = mode === 'calls' ? mkdtempSync(join(tmpdir(), 'voxmail-bench-rec-')) : '';
+  const mediaClock = new MediaClock({ clock: systemClock });
+  if (mode === 'calls') {
+    const allocator = new PortAllocator({ min: portMin, max: portMax });
+    const logger = silentLogger();
+    for (let i = 0; i < n; i++) {
+      const r = await CallMedia.open({ allocator, localAddress: HOST, codec: 'PCMU', payloadType: 0, telephoneEventPayloadType: 101, ptime: PTIME, remote: null, mediaClock, clock: systemClock, logger, latch: false });
+      if (!r.ok) {
+        send({ t: 'error', message: r.error.message });
+        process.exit(1);
+      }
+      calls.push(r.value);
+    }
+    send({ t: 'ready', ports: calls.map((c) => c.localPort) });
+  } else if (mode === 'sessions') {
     const allocator = new PortAllocator({ min: portMin, max: portMax });
     const logger = silentLogger();
     for (let i = 0; i < n; i++) {
@@ -122,7 +146,16 @@ async function child(mode: Mode, n: number, portMin: number, portMax: number): P
       case 'remotes':
         remotes = m.ports;
         if (mode === 'sessions') sessions.forEach((s, i) => s.setRemote(HOST, remotes[i]!));
-        timer = setInterval(tick, PTIME);
+        if (mode === 'calls') {
+          // Every call plays a long prompt (paced by the one shared media clock) and
+          // records what it receives to its own WAV file, as a deposit does.
+          const prompt = tone({ frequency: 440, durationMs: 10 * 60_000, amplitude: 0.3 });
+          calls.forEach((c, i) => {
+            c.setRemote(HOST, remotes[i]!);
+            void c.play(prompt);
+            void c.startRecording(join(recDir, `${String(i)}.wav`), { maxDurationMs: 10 * 60_000 });
+          });
+        } else timer = setInterval(tick, PTIME);
         eld.enable();
         send({ t: 'started' });
         break;
@@ -132,6 +165,7 @@ async function child(mode: Mode, n: number, portMin: number, portMax: number): P
         break;
       case 'stop': {
         if (timer) clearInterval(timer);
+        if (mode === 'calls') for (const c of calls) c.stopPlaying();
         eld.disable();
         const mem = process.memoryUsage();
         send({
@@ -147,7 +181,25 @@ async function child(mode: Mode, n: number, portMin: number, portMax: number): P
         break;
       }
       case 'totals': {
-        if (mode === 'sessions') {
+        if (mode === 'calls') {
+          let packetsIn = 0;
+          let packetsOut = 0;
+          let dropped = 0;
+          let framesOut = 0;
+          for (const c of calls) {
+            const st = c.stats();
+            packetsIn += st.packetsIn;
+            packetsOut += st.packetsOut;
+            framesOut += st.audioPacketsIn;
+            dropped += st.droppedWrongSource + st.droppedNotRtp + st.droppedMalformed + st.droppedPayloadType;
+          }
+          send({ t: 'totals', packetsIn, packetsOut, framesOut, dropped });
+          void Promise.all(calls.map((c) => c.close())).then(() => {
+            mediaClock.close();
+            rmSync(recDir, { recursive: true, force: true });
+            process.exit(0);
+          });
+        } else if (mode === 'sessions') {
           let packetsIn = 0;
           let packetsOut = 0;
           let dropped = 0;
@@ -196,6 +248,8 @@ export interface MediaBenchRow {
 export interface MediaBenchResult {
   readonly n: number;
   readonly sessions: MediaBenchRow;
+  /** The whole per-call media: session + player + decode + recorder writing to disk. */
+  readonly calls: MediaBenchRow;
   readonly bare: MediaBenchRow;
   /** sessions CPU / bare CPU. */
   readonly cpuRatio: number;
@@ -277,7 +331,7 @@ async function runOne(mode: Mode, n: number): Promise<MediaBenchRow> {
   const warmup = envNumber('BENCH_MEDIA_WARMUP_S', 2);
   const [portMin, portMax] = (process.env.BENCH_RTP_PORTS ?? '40000-44999').split('-').map(Number) as [number, number];
   const proc = fork(SELF, ['--child', mode, String(n), String(portMin), String(portMax)], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const link = new ChildLink(proc);
@@ -365,18 +419,19 @@ async function runOne(mode: Mode, n: number): Promise<MediaBenchRow> {
 /** One N: sessions, then the bare loop, in separate children, same generator. */
 export async function benchMediaSessions(n: number): Promise<MediaBenchResult> {
   const sessions = await runOne('sessions', n);
+  const calls = await runOne('calls', n);
   const bare = await runOne('bare', n);
-  return { n, sessions, bare, cpuRatio: bare.cpuPct > 0 ? sessions.cpuPct / bare.cpuPct : NaN };
+  return { n, sessions, calls, bare, cpuRatio: bare.cpuPct > 0 ? sessions.cpuPct / bare.cpuPct : NaN };
 }
 
 export function printMediaBench(results: readonly MediaBenchResult[]): void {
   const rows = results.flatMap((r) =>
-    [r.sessions, r.bare].map((x) => [
-      x.mode === 'sessions' ? 'RtpSession' : 'bare dgram',
+    [r.sessions, r.calls, r.bare].map((x) => [
+      x.mode === 'sessions' ? 'RtpSession' : x.mode === 'calls' ? 'CallMedia + recording' : 'bare dgram',
       x.n,
       fixed(x.cpuPct, 1),
       fixed(x.cpuPerSessionPct, 3),
-      x.mode === 'sessions' ? fixed(r.cpuRatio, 2) + '×' : '1×',
+      x.mode === 'bare' ? '1×' : fixed(r.bare.cpuPct > 0 ? x.cpuPct / r.bare.cpuPct : NaN, 2) + '×',
       fixed(x.lagP50Ms, 1),
       fixed(x.lagP99Ms, 1),
       fixed(x.lagMaxMs, 1),
@@ -432,7 +487,7 @@ if (argv[0] === '--child') {
   const big = results.at(-1)!;
   console.log(
     `\nTarget (issue 3): 1,000 sessions ≤ 70% of a core, 0 lost, lag p99 < 20 ms — at N=${String(big.n)}: ` +
-      `${fixed(big.sessions.cpuPct, 1)}% CPU, lost ${int(big.sessions.toSessionsLost)} in / ${int(big.sessions.fromSessionsLost)} out, ` +
-      `p99 ${fixed(big.sessions.lagP99Ms, 1)} ms (RTP layer only, no recording yet).`,
+      `${fixed(big.calls.cpuPct, 1)}% CPU, lost ${int(big.calls.toSessionsLost)} in / ${int(big.calls.fromSessionsLost)} out, ` +
+      `p99 ${fixed(big.calls.lagP99Ms, 1)} ms (whole call media: RTP, player, decode, recording to disk).`,
   );
 }

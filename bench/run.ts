@@ -6,10 +6,11 @@
  */
 import { cpus } from 'node:os';
 import { OPTIONS_TARGET, runOptionsBench } from './options.js';
+import { benchMediaSessions, printMediaBench, type MediaBenchResult } from './media-sessions.js';
 import { PARSE_TARGET_PER_S, runParseBench } from './parse.js';
 import { int } from './table.js';
 
-const KNOWN = ['parse', 'options'] as const;
+const KNOWN = ['parse', 'options', 'media'] as const;
 type Name = (typeof KNOWN)[number];
 
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -40,6 +41,22 @@ if (selected.includes('options')) {
   } catch (e) {
     failed = true;
     summary.push(`OPTIONS load (target ${int(OPTIONS_TARGET.rate)}/s × ${String(OPTIONS_TARGET.durationS)} s): could not run — ${(e as Error).message}`);
+  }
+}
+
+if (selected.includes('media')) {
+  try {
+    const results: MediaBenchResult[] = [];
+    for (const n of [250, 500, 1000]) results.push(await benchMediaSessions(n));
+    printMediaBench(results);
+    const top = results.at(-1)!.calls;
+    const met = top.cpuPct <= 70 && top.toSessionsLost === 0 && top.fromSessionsLost === 0 && top.lagP99Ms < 20;
+    summary.push(
+      `media: 1,000 calls (RTP in+out, player, recording to disk): ${top.cpuPct.toFixed(1)}% of a core, lost ${String(top.toSessionsLost)} in / ${String(top.fromSessionsLost)} out, loop lag p99 ${top.lagP99Ms.toFixed(1)} ms — target ≤ 70%, 0 lost, p99 < 20 ms ${met ? 'met' : 'NOT met'}`,
+    );
+  } catch (e) {
+    failed = true;
+    summary.push(`media sessions: could not run — ${(e as Error).message}`);
   }
 }
 
