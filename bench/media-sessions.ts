@@ -21,7 +21,7 @@
  *
  *   npx tsx bench/media-sessions.ts            # N = 250, 500, 1000
  *   npx tsx bench/media-sessions.ts 1000       # one N
- * Environment: BENCH_MEDIA_SECONDS=10 (measured), BENCH_MEDIA_WARMUP_S=2,
+ * Environment: BENCH_MEDIA_SECONDS=10 (measured), BENCH_MEDIA_WARMUP_S=2, BENCH_PROF=DIR (--cpu-prof the child),
  *              BENCH_RTP_PORTS=40000-44999 (the child's RTP range).
  */
 import { fork, type ChildProcess } from 'node:child_process';
