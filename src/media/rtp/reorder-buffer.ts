@@ -97,6 +97,16 @@ interface Entry {
   cn: boolean;
 }
 
+/** Fill a pooled entry in place (entries are reused: no allocation per packet). */
+function setEntry(e: Entry, seq: number, ts: number, marker: boolean, payload: Buffer | null, samples: number, cn: boolean): void {
+  e.seq = seq;
+  e.ts = ts;
+  e.marker = marker;
+  e.payload = payload;
+  e.samples = samples;
+  e.cn = cn;
+}
+
 const RECENT = 64;
 
 export class ReorderBuffer {
@@ -241,13 +251,7 @@ export class ReorderBuffer {
     } else {
       this.candidate = this.take();
     }
-    const e = this.candidate!;
-    e.seq = seq;
-    e.ts = ts;
-    e.marker = marker;
-    e.payload = payload;
-    e.samples = samples;
-    e.cn = cn;
+    setEntry(this.candidate!, seq, ts, marker, payload, samples, cn);
   }
 
   /** Deliver what is pending, then start over (next packet restarts the timeline). */
@@ -352,12 +356,7 @@ export class ReorderBuffer {
       this.release(head);
     }
     const e = this.take();
-    e.seq = seq;
-    e.ts = ts;
-    e.marker = marker;
-    e.payload = payload;
-    e.samples = samples;
-    e.cn = cn;
+    setEntry(e, seq, ts, marker, payload, samples, cn);
     // Insertion sort from the back: in-order packets cost one comparison.
     let i = this.count;
     while (i > 0 && tsDiff(this.slots[i - 1]!.ts, ts) > 0) {
