@@ -60,11 +60,6 @@ export class Dialog {
     return dialogKey(this.callId, this.localTag, this.remoteTag);
   }
 
-  /** Record-Route values as they go into our 2xx (§12.1.1: copied in order). */
-  get recordRoute(): readonly string[] {
-    return this.routeSet;
-  }
-
   /**
    * §12.2.2: a request with a lower CSeq than the last one is out of order (500).
    * ACK and CANCEL carry the INVITE's number and are not checked.

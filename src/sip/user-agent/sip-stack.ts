@@ -304,6 +304,11 @@ export class SipStack implements CallHost {
   /** Stop serving: end every call (BYE for answered ones), close sockets. */
   async close(): Promise<void> {
     if (this.closed) return;
+    // INVITEs still waiting for the application (ringing included): tell the caller to
+    // try elsewhere. Then hang up answered calls.
+    for (const call of [...this.pendingInvites.values()]) {
+      if (call.state === 'incoming' || call.state === 'early') call.reject(503, { headers: [['Retry-After', '30']] });
+    }
     for (const call of [...this.dialogs.values()]) {
       if (call.state === 'answered' || call.state === 'confirmed') call.hangup();
       else call.end('shutdown');

@@ -70,4 +70,14 @@ describe('call limits', () => {
     assert.ok(pending, 'no 491');
     assert.match(pending.toString('latin1'), /\r\nCSeq: 2 INVITE\r\n/);
   });
+
+  test('shutdown: an INVITE still ringing gets 503 with Retry-After', async () => {
+    const { stack, c, send } = await setup({ onInvite: (call) => call.progress(180) }, {});
+    send('INVITE', 1, 'z9hG4bK-l4', 'limits-4', undefined, sdpOffer(40000));
+    assert.ok(await c.waitFor((m) => statusOf(m) === 180, 2000), 'no 180');
+    await stack.close();
+    const res = await c.waitFor((m) => statusOf(m) === 503, 2000);
+    assert.ok(res, 'no 503 on shutdown');
+    assert.match(res.toString('latin1'), /\r\nRetry-After: 30\r\n/);
+  });
 });
