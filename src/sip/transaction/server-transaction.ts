@@ -31,6 +31,9 @@ export abstract class ServerTransaction {
 
   private req: SipRequest | null;
   private via: Via | null;
+  private childLog: Logger | undefined;
+  /** Kept apart from the request (which is released) for the transaction's log lines. */
+  private readonly callId: string;
   /** §8.2.2.2 merged-request key, kept as text so the request itself can be released. */
   readonly mergeKey: string | null;
 
@@ -47,7 +50,13 @@ export abstract class ServerTransaction {
     this.state = initial;
     this.req = request;
     this.via = topVia;
+    this.callId = request.callId;
     this.mergeKey = mergeKey;
+  }
+
+  /** A child logger for this transaction, made on first use (most never log). */
+  protected get log(): Logger {
+    return (this.childLog ??= this.ctx.log.child({ callId: this.callId, tx: this.key }));
   }
 
   /** The request; only while a response may still be built (not after a non-INVITE final). */
@@ -129,7 +138,7 @@ export class InviteServerTransaction extends ServerTransaction {
 
   respond(response: OutgoingMessage, status: number): void {
     if (this.state !== 'proceeding') {
-      this.ctx.log.debug({ status, state: this.state }, 'response after final response ignored');
+      this.log.debug({ status, state: this.state }, 'response after final response ignored');
       return;
     }
     this.send(response, status);
@@ -143,7 +152,7 @@ export class InviteServerTransaction extends ServerTransaction {
     this.state = 'completed';
     if (!this.reliable) this.retransmitFinal(t.G);
     this.timer(t.H, () => {
-      this.ctx.log.info({ code: 'VM_SIP_ACK_TIMEOUT', status }, 'no ACK for final response (Timer H)');
+      this.log.info({ code: 'VM_SIP_ACK_TIMEOUT', status }, 'no ACK for final response (Timer H)');
       this.onTimeout?.();
       this.terminate();
     });
