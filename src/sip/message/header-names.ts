@@ -53,7 +53,7 @@ export function displayName(key: string, asReceived: string): string {
 }
 
 /** Headers that may appear once only; a second copy makes the request a 400. */
-export const SINGLE_VALUED: readonly string[] = [
+export const SINGLE_VALUED: ReadonlySet<string> = new Set([
   'from',
   'to',
   'call-id',
@@ -61,4 +61,4 @@ export const SINGLE_VALUED: readonly string[] = [
   'max-forwards',
   'content-length',
   'content-type',
-];
+]);

@@ -79,11 +79,15 @@ export class SipHeaders {
     return this.get(name) !== undefined;
   }
 
-  count(name: string): number {
-    const key = headerKey(name);
-    let n = 0;
-    for (const f of this.fields) if (f.key === key) n++;
-    return n;
+  /** The first of `keys` that appears more than once, or null: one pass for all of them. */
+  firstRepeated(keys: ReadonlySet<string>): string | null {
+    const seen = new Set<string>();
+    for (const f of this.fields) {
+      if (!keys.has(f.key)) continue;
+      if (seen.has(f.key)) return f.key;
+      seen.add(f.key);
+    }
+    return null;
   }
 
   get size(): number {

@@ -210,9 +210,8 @@ interface Common {
  */
 function parseCommon(headers: SipHeaders, isRequest: boolean): Result<Common, SipParseError> {
   const status = isRequest ? 400 : 0;
-  for (const k of SINGLE_VALUED) {
-    if (headers.count(k) > 1) return fail(`more than one ${displayName(k, k)} header`, status, headers);
-  }
+  const repeated = headers.firstRepeated(SINGLE_VALUED);
+  if (repeated !== null) return fail(`more than one ${displayName(repeated, repeated)} header`, status, headers);
   const viaFields = headers.getAll('via');
   if (viaFields.length === 0) return fail('missing Via', 0, headers);
   const via: Via[] = [];

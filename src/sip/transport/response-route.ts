@@ -9,10 +9,11 @@ import type { Destination, MessageSource } from './types.js';
  * address, and `rport` filled in with the source port when the client asked for it.
  */
 export function stampVia(via: Via, source: MessageSource): Via {
+  const wantsRport = via.params.has('rport');
+  // The common case (sent-by is the source address, no rport): nothing to add, no copy.
+  if (!wantsRport && bareHost(via.host) === source.remoteAddress) return via;
   const params = new Map(via.params);
-  const wantsRport = params.has('rport');
-  const hostIp = bareHost(via.host);
-  if (wantsRport || hostIp !== source.remoteAddress) params.set('received', source.remoteAddress);
+  params.set('received', source.remoteAddress);
   if (wantsRport) params.set('rport', String(source.remotePort));
   return { ...via, params };
 }
