@@ -1,0 +1,162 @@
+/**
+ * The voicemail domain's data: tenants, mailboxes, messages and missed calls, as the
+ * call flows, the CLI, the REST API and the notifications see them. Plain readonly
+ * records; storage lives behind the interfaces in ports.ts.
+ */
+
+export const LANGUAGES = ['ru', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+/**
+ * Why the call came to voicemail, normalised from RFC 4458 `cause`, RFC 5806
+ * `Diversion;reason=` and RFC 7044 `History-Info;cause=`. `unknown` when nothing said.
+ */
+export const DIVERSION_REASONS = [
+  'busy',
+  'no-answer',
+  'unavailable',
+  'unconditional',
+  'time-of-day',
+  'do-not-disturb',
+  'deflection',
+  'unknown',
+] as const;
+export type DiversionReason = (typeof DIVERSION_REASONS)[number];
+
+/** The greeting slots a mailbox has: one per reason a caller can hear about. */
+export const GREETING_REASONS = ['busy', 'no-answer', 'unavailable', 'unconditional', 'default'] as const;
+export type GreetingReason = (typeof GREETING_REASONS)[number];
+
+/**
+ * What happens after the greeting (MANGO OFFICE's "modes"):
+ * - leave-message: warning, beep, recording;
+ * - call-later: 183 + announcement as early media, then 480 (never answered);
+ * - stay-on-line / wait-operator: 183 + announcement, then 302 to the operator
+ *   (falls back to leave-message when the mailbox has no operator URI).
+ */
+export const GREETING_MODES = ['leave-message', 'call-later', 'stay-on-line', 'wait-operator'] as const;
+export type GreetingMode = (typeof GREETING_MODES)[number];
+
+/** The warning before the beep: none (beep only), the standard phrase, or a custom prompt. */
+export const WARNING_MODES = ['none', 'standard', 'custom'] as const;
+export type WarningMode = (typeof WARNING_MODES)[number];
+
+export const FOLDERS = ['inbox', 'saved', 'trash'] as const;
+export type Folder = (typeof FOLDERS)[number];
+
+/** Action on receipt for e-mail (MANGO: notification only / attachment then delete / attachment and keep). */
+export const EMAIL_ACTIONS = ['notify', 'attach-delete', 'attach-keep'] as const;
+export type EmailAction = (typeof EMAIL_ACTIONS)[number];
+
+/** Why a call left no message; the notifications issue sends these as missed-call SMS. */
+export const MISSED_CALL_CAUSES = ['too-short', 'hangup-before-beep', 'mailbox-full', 'call-later', 'recording-failed'] as const;
+export type MissedCallCause = (typeof MISSED_CALL_CAUSES)[number];
+
+export interface GreetingSetting {
+  readonly mode: GreetingMode;
+  /** AudioStore key of the owner's recorded greeting; null = the standard phrase for the reason. */
+  readonly audioKey: string | null;
+}
+
+export interface Tenant {
+  readonly id: string;
+  readonly name: string;
+  /** The tenant's default address for voicemail e-mail (MANGO's "default address"). */
+  readonly defaultEmail: string | null;
+  /** Copy every voicemail to the default address even when another address is set. */
+  readonly duplicateToDefault: boolean;
+  readonly createdAt: string;
+}
+
+export interface Mailbox {
+  /** Unique within the tenant, e.g. "100". */
+  readonly id: string;
+  readonly tenantId: string;
+  readonly name: string;
+  readonly language: Language;
+  /** IANA zone, e.g. "Europe/Moscow"; times in notifications are shown in it. */
+  readonly timeZone: string;
+  /** Numbers routed to this mailbox (E.164 "+7..." or extensions); unique within the tenant. */
+  readonly numbers: readonly string[];
+  readonly greetings: Readonly<Record<GreetingReason, GreetingSetting>>;
+  readonly warningMode: WarningMode;
+  /** AudioStore key of the custom warning prompt (used when warningMode is "custom"). */
+  readonly warningAudioKey: string | null;
+  /** 10 s – 10 min, default 3 min. */
+  readonly maxMessageMs: number;
+  /** Shorter recordings are not kept (a missed-call record instead); default 1 s. */
+  readonly minMessageMs: number;
+  /** Recording ends after this much silence; default 8 s. */
+  readonly silenceTimeoutMs: number;
+  /** Messages in inbox/trash are purged after this many days; default 14. */
+  readonly retentionDays: number;
+  /** Saved messages are purged after this many days; default 90. */
+  readonly savedRetentionDays: number;
+  /** Most messages the mailbox holds (all folders but trash); default 100. */
+  readonly quotaMessages: number;
+  /** Where "stay on the line" / "wait for the operator" / `0` send the caller (SIP URI). */
+  readonly operatorUri: string | null;
+  /** argon2id hash of the PIN for the phone menu; never the PIN itself. */
+  readonly pinHash: string | null;
+  readonly emails: readonly string[];
+  readonly emailAction: EmailAction;
+  readonly smsNumber: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface Message {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly mailboxId: string;
+  readonly callerNumber: string | null;
+  readonly callerName: string | null;
+  /** The number the caller dialled (the original called number of the diversion). */
+  readonly calledNumber: string | null;
+  readonly reason: DiversionReason;
+  /** ISO 8601 UTC, when the recording started. */
+  readonly receivedAt: string;
+  readonly durationMs: number;
+  readonly heard: boolean;
+  readonly folder: Folder;
+  /** Made from a partial recording after a crash. */
+  readonly recovered: boolean;
+  /** AudioStore key of the WAV (8 kHz, 16-bit mono). */
+  readonly audioKey: string;
+  readonly sizeBytes: number;
+  readonly callId: string | null;
+  /** ISO time it was moved to the folder it is in (retention counts from here for saved/trash). */
+  readonly folderChangedAt: string;
+}
+
+export interface MissedCall {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly mailboxId: string;
+  readonly callerNumber: string | null;
+  readonly callerName: string | null;
+  readonly calledNumber: string | null;
+  readonly reason: DiversionReason;
+  readonly cause: MissedCallCause;
+  readonly at: string;
+  readonly callId: string | null;
+}
+
+/**
+ * A recording in progress, written before the first audio reaches disk so that a
+ * crash leaves enough to rebuild the message (who called whom, where the partial
+ * WAV is) — see docs/adr/0002-recording-durability.md.
+ */
+export interface PendingDeposit {
+  /** The id the message will get. */
+  readonly id: string;
+  readonly tenantId: string;
+  readonly mailboxId: string;
+  readonly callerNumber: string | null;
+  readonly callerName: string | null;
+  readonly calledNumber: string | null;
+  readonly reason: DiversionReason;
+  readonly receivedAt: string;
+  readonly callId: string | null;
+  readonly minMessageMs: number;
+}

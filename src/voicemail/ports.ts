@@ -1,0 +1,177 @@
+/**
+ * The interfaces the voicemail domain needs from storage. `src/store/` implements them
+ * (SQLite + local files as the embedded default; PostgreSQL and S3 can follow), and
+ * only the composition root picks an implementation. Every method is async so that a
+ * networked database fits the same shape.
+ */
+import type { Readable } from 'node:stream';
+import type {
+  DiversionReason,
+  EmailAction,
+  Folder,
+  GreetingReason,
+  GreetingSetting,
+  Language,
+  Mailbox,
+  Message,
+  MissedCall,
+  PendingDeposit,
+  Tenant,
+  WarningMode,
+} from './model.js';
+
+/** The fields a new mailbox may set; the rest take the documented defaults. */
+export interface NewMailbox {
+  readonly tenantId: string;
+  readonly id: string;
+  readonly name?: string;
+  readonly language?: Language;
+  readonly timeZone?: string;
+  readonly numbers?: readonly string[];
+  readonly greetings?: Partial<Record<GreetingReason, GreetingSetting>>;
+  readonly warningMode?: WarningMode;
+  readonly warningAudioKey?: string | null;
+  readonly maxMessageMs?: number;
+  readonly minMessageMs?: number;
+  readonly silenceTimeoutMs?: number;
+  readonly retentionDays?: number;
+  readonly savedRetentionDays?: number;
+  readonly quotaMessages?: number;
+  readonly operatorUri?: string | null;
+  readonly pinHash?: string | null;
+  readonly emails?: readonly string[];
+  readonly emailAction?: EmailAction;
+  readonly smsNumber?: string | null;
+}
+
+/** A partial update; `numbers`/`emails` replace the whole list when given. */
+export type MailboxPatch = Partial<Omit<NewMailbox, 'tenantId' | 'id'>>;
+
+export interface NewTenant {
+  readonly id: string;
+  readonly name?: string;
+  readonly defaultEmail?: string | null;
+  readonly duplicateToDefault?: boolean;
+}
+export type TenantPatch = Partial<Omit<NewTenant, 'id'>>;
+
+export interface MessageFilter {
+  readonly tenantId?: string;
+  readonly mailboxId?: string;
+  readonly folder?: Folder;
+  readonly heard?: boolean;
+  /** ISO bounds on receivedAt, inclusive from / exclusive to. */
+  readonly from?: string;
+  readonly to?: string;
+  readonly limit?: number;
+}
+
+export type NewMessage = Omit<Message, 'heard' | 'folder' | 'folderChangedAt'>;
+export type NewMissedCall = Omit<MissedCall, 'id'>;
+
+/**
+ * Why a write was refused. Stable codes (docs/errors.md): the CLI and the API turn
+ * them into messages.
+ */
+export type StoreErrorCode =
+  | 'VM_STORE_NOT_FOUND'
+  | 'VM_STORE_DUPLICATE_MAILBOX'
+  | 'VM_STORE_NUMBER_TAKEN'
+  | 'VM_STORE_UNKNOWN_TENANT';
+
+export class StoreError extends Error {
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+export interface TenantRepository {
+  create(tenant: NewTenant): Promise<Tenant>;
+  get(id: string): Promise<Tenant | null>;
+  list(): Promise<Tenant[]>;
+  update(id: string, patch: TenantPatch): Promise<Tenant>;
+}
+
+export interface MailboxRepository {
+  /** Throws StoreError VM_STORE_DUPLICATE_MAILBOX / VM_STORE_NUMBER_TAKEN / VM_STORE_UNKNOWN_TENANT. */
+  create(mailbox: NewMailbox): Promise<Mailbox>;
+  get(tenantId: string, id: string): Promise<Mailbox | null>;
+  /** The mailbox that has `number` among its numbers, within the tenant. */
+  findByNumber(tenantId: string, number: string): Promise<Mailbox | null>;
+  list(tenantId?: string): Promise<Mailbox[]>;
+  update(tenantId: string, id: string, patch: MailboxPatch): Promise<Mailbox>;
+  /** Removes the mailbox with its messages and missed calls; returns the audio keys to delete. */
+  remove(tenantId: string, id: string): Promise<{ audioKeys: string[] }>;
+}
+
+export interface MessageRepository {
+  get(tenantId: string, id: string): Promise<Message | null>;
+  /** Newest first. */
+  list(filter: MessageFilter): Promise<Message[]>;
+  /** Messages counted against the quota (every folder but trash). */
+  countForQuota(tenantId: string, mailboxId: string): Promise<number>;
+  setHeard(tenantId: string, id: string, heard: boolean): Promise<Message>;
+  move(tenantId: string, id: string, folder: Folder): Promise<Message>;
+  /** Removes the row; returns the audio key for the caller to delete. */
+  remove(tenantId: string, id: string): Promise<{ audioKey: string }>;
+  /**
+   * Messages whose retention has passed at `now`: inbox/trash older than the
+   * mailbox's retentionDays (by receivedAt / folderChangedAt), saved older than savedRetentionDays.
+   */
+  expired(now: Date, limit: number): Promise<Message[]>;
+}
+
+export interface MissedCallRepository {
+  list(filter: { tenantId?: string; mailboxId?: string; limit?: number }): Promise<MissedCall[]>;
+}
+
+/**
+ * The deposit lifecycle, each step one transaction:
+ * begin (pending row) → finish (message row in, pending row out) or
+ * abandon (missed-call row in, pending row out). `pending()` lists what a crash left.
+ */
+export interface DepositRepository {
+  begin(deposit: PendingDeposit): Promise<void>;
+  finish(depositId: string, message: NewMessage): Promise<Message>;
+  abandon(depositId: string | null, missed: NewMissedCall): Promise<MissedCall>;
+  pending(): Promise<PendingDeposit[]>;
+}
+
+export interface VoicemailStore {
+  readonly tenants: TenantRepository;
+  readonly mailboxes: MailboxRepository;
+  readonly messages: MessageRepository;
+  readonly missedCalls: MissedCallRepository;
+  readonly deposits: DepositRepository;
+  close(): Promise<void>;
+}
+
+/**
+ * Audio objects: messages, greetings, custom prompts. Keys are relative paths with
+ * `/` separators, e.g. `messages/<tenant>/<mailbox>/<id>.wav`; they never contain `..`.
+ * Recordings in progress are always local files (`partialPath`), committed into the
+ * store when finished, so that a remote store (S3) fits the same shape.
+ */
+export interface AudioStore {
+  /** Local path where the recording of deposit `id` is written while the call lasts. */
+  partialPath(id: string): string;
+  /** Ids of partial recordings present (what a crash left). */
+  listPartials(): Promise<string[]>;
+  /** Makes the finished partial recording durable under `key` (fsync + rename + fsync dir), removing the partial. */
+  commitPartial(id: string, key: string): Promise<{ sizeBytes: number }>;
+  removePartial(id: string): Promise<void>;
+  /** Writes a whole object durably (temp file → fsync → rename). */
+  put(key: string, data: Buffer): Promise<void>;
+  get(key: string): Promise<Buffer | null>;
+  stat(key: string): Promise<{ sizeBytes: number } | null>;
+  /** A stream of bytes [start, end] inclusive (HTTP Range), or the whole object. */
+  createReadStream(key: string, range?: { start: number; end: number }): Readable;
+  /** Idempotent. */
+  delete(key: string): Promise<void>;
+}
+
+export type { DiversionReason };
