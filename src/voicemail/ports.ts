@@ -77,7 +77,9 @@ export type StoreErrorCode =
   | 'VM_STORE_NOT_FOUND'
   | 'VM_STORE_DUPLICATE_MAILBOX'
   | 'VM_STORE_NUMBER_TAKEN'
-  | 'VM_STORE_UNKNOWN_TENANT';
+  | 'VM_STORE_UNKNOWN_TENANT'
+  | 'VM_STORE_DUPLICATE_TENANT'
+  | 'VM_STORE_INVALID';
 
 export class StoreError extends Error {
   constructor(

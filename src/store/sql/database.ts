@@ -1,0 +1,110 @@
+/**
+ * The tables as Kysely sees them. One shape for every SQL backend: booleans are
+ * integers 0/1, times are ISO 8601 UTC text (plus epoch-millisecond integers where the
+ * database must do arithmetic on them), lists and greeting settings are JSON text. That
+ * keeps the queries free of dialect-specific types, so a PostgreSQL store can reuse
+ * them; the row mappers accept what either driver returns (PostgreSQL's `pg` gives
+ * bigint columns as strings, hence `number | string` there).
+ */
+
+/** A bigint column: SQLite returns a number, PostgreSQL's driver a string. */
+export type BigIntColumn = number | string;
+
+export interface TenantRow {
+  id: string;
+  name: string;
+  default_email: string | null;
+  duplicate_to_default: number;
+  created_at: string;
+}
+
+export interface MailboxRow {
+  tenant_id: string;
+  id: string;
+  name: string;
+  language: string;
+  time_zone: string;
+  /** JSON: Record<GreetingReason, GreetingSetting>. */
+  greetings: string;
+  warning_mode: string;
+  warning_audio_key: string | null;
+  max_message_ms: number;
+  min_message_ms: number;
+  silence_timeout_ms: number;
+  retention_days: number;
+  saved_retention_days: number;
+  quota_messages: number;
+  operator_uri: string | null;
+  pin_hash: string | null;
+  /** JSON: string[]. */
+  emails: string;
+  email_action: string;
+  sms_number: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One routed number; the primary key (tenant_id, number) is what makes numbers unique per tenant. */
+export interface MailboxNumberRow {
+  tenant_id: string;
+  number: string;
+  mailbox_id: string;
+  /** Keeps the order the owner gave the numbers in. */
+  position: number;
+}
+
+export interface MessageRow {
+  id: string;
+  tenant_id: string;
+  mailbox_id: string;
+  caller_number: string | null;
+  caller_name: string | null;
+  called_number: string | null;
+  reason: string;
+  received_at: string;
+  received_at_ms: BigIntColumn;
+  duration_ms: number;
+  heard: number;
+  folder: string;
+  recovered: number;
+  audio_key: string;
+  size_bytes: BigIntColumn;
+  call_id: string | null;
+  folder_changed_at: string;
+  folder_changed_at_ms: BigIntColumn;
+}
+
+export interface MissedCallRow {
+  id: string;
+  tenant_id: string;
+  mailbox_id: string;
+  caller_number: string | null;
+  caller_name: string | null;
+  called_number: string | null;
+  reason: string;
+  cause: string;
+  at: string;
+  call_id: string | null;
+}
+
+export interface PendingDepositRow {
+  id: string;
+  tenant_id: string;
+  mailbox_id: string;
+  caller_number: string | null;
+  caller_name: string | null;
+  called_number: string | null;
+  reason: string;
+  received_at: string;
+  call_id: string | null;
+  min_message_ms: number;
+}
+
+export interface Database {
+  tenants: TenantRow;
+  mailboxes: MailboxRow;
+  mailbox_numbers: MailboxNumberRow;
+  messages: MessageRow;
+  missed_calls: MissedCallRow;
+  pending_deposits: PendingDepositRow;
+}

@@ -1,0 +1,131 @@
+/**
+ * The deposit lifecycle (ports.ts, docs/adr/0002-recording-durability.md). Each step
+ * is one transaction, so that after a crash every recording is in exactly one state:
+ * pending (a row here and a partial WAV to recover), a message, or a missed call.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Message, MissedCall, PendingDeposit } from '../../voicemail/model.js';
+import { StoreError, type DepositRepository, type NewMessage, type NewMissedCall } from '../../voicemail/ports.js';
+import { checkId, checkNewMessage, checkNewMissedCall, checkPendingDeposit } from '../validation/records.js';
+import { invalid } from '../validation/fields.js';
+import type { Database } from './database.js';
+import { depositFromRow, fromBool, messageFromRow } from './row-mappers.js';
+import type { SqlContext } from './sql-context.js';
+
+export class SqlDepositRepository implements DepositRepository {
+  constructor(private readonly ctx: SqlContext) {}
+
+  /** The pending row; its id is the id the message will get, so it must be new to both tables. */
+  async begin(deposit: PendingDeposit): Promise<void> {
+    const d = checkPendingDeposit(deposit);
+    await this.ctx.db.transaction().execute(async (trx) => {
+      await assertMailboxExists(trx, d.tenantId, d.mailboxId);
+      const clash =
+        (await trx.selectFrom('pending_deposits').select('id').where('id', '=', d.id).executeTakeFirst()) ??
+        (await trx.selectFrom('messages').select('id').where('id', '=', d.id).executeTakeFirst());
+      if (clash) throw invalid('id', 'must be a new deposit id (a pending deposit or message already has it)', d.id);
+      await trx
+        .insertInto('pending_deposits')
+        .values({
+          id: d.id,
+          tenant_id: d.tenantId,
+          mailbox_id: d.mailboxId,
+          caller_number: d.callerNumber,
+          caller_name: d.callerName,
+          called_number: d.calledNumber,
+          reason: d.reason,
+          received_at: d.receivedAt,
+          call_id: d.callId,
+          min_message_ms: d.minMessageMs,
+        })
+        .execute();
+    });
+  }
+
+  /**
+   * Message row in, pending row out. The message must carry the deposit's id, tenant
+   * and mailbox; VM_STORE_NOT_FOUND when the deposit is not pending (finished,
+   * abandoned, or its mailbox removed meanwhile).
+   */
+  async finish(depositId: string, message: NewMessage): Promise<Message> {
+    const m = checkNewMessage(message);
+    if (m.id !== depositId) throw invalid('id', `must be the deposit id ${JSON.stringify(depositId)}`, m.id);
+    const now = this.ctx.now();
+    return this.ctx.db.transaction().execute(async (trx) => {
+      const pending = await trx.selectFrom('pending_deposits').selectAll().where('id', '=', depositId).executeTakeFirst();
+      if (!pending) throw new StoreError('VM_STORE_NOT_FOUND', `deposit ${depositId} is not pending`);
+      if (pending.tenant_id !== m.tenantId || pending.mailbox_id !== m.mailboxId) {
+        throw invalid('mailboxId', `must be the deposit's mailbox ${pending.tenant_id}/${pending.mailbox_id}`, `${m.tenantId}/${m.mailboxId}`);
+      }
+      const row = {
+        id: m.id,
+        tenant_id: m.tenantId,
+        mailbox_id: m.mailboxId,
+        caller_number: m.callerNumber,
+        caller_name: m.callerName,
+        called_number: m.calledNumber,
+        reason: m.reason,
+        received_at: m.receivedAt,
+        received_at_ms: Date.parse(m.receivedAt),
+        duration_ms: m.durationMs,
+        heard: 0,
+        folder: 'inbox',
+        recovered: fromBool(m.recovered),
+        audio_key: m.audioKey,
+        size_bytes: m.sizeBytes,
+        call_id: m.callId,
+        folder_changed_at: now.toISOString(),
+        folder_changed_at_ms: now.getTime(),
+      };
+      await trx.insertInto('messages').values(row).execute();
+      await trx.deleteFrom('pending_deposits').where('id', '=', depositId).execute();
+      return messageFromRow(row);
+    });
+  }
+
+  /** Missed-call row in (with a new random id), pending row out when there is one. */
+  async abandon(depositId: string | null, missed: NewMissedCall): Promise<MissedCall> {
+    if (depositId !== null) checkId('depositId', depositId);
+    const c = checkNewMissedCall(missed);
+    const call: MissedCall = { id: randomUUID(), ...c };
+    await this.ctx.db.transaction().execute(async (trx) => {
+      await assertMailboxExists(trx, c.tenantId, c.mailboxId);
+      await trx
+        .insertInto('missed_calls')
+        .values({
+          id: call.id,
+          tenant_id: call.tenantId,
+          mailbox_id: call.mailboxId,
+          caller_number: call.callerNumber,
+          caller_name: call.callerName,
+          called_number: call.calledNumber,
+          reason: call.reason,
+          cause: call.cause,
+          at: call.at,
+          call_id: call.callId,
+        })
+        .execute();
+      if (depositId !== null) {
+        await trx.deleteFrom('pending_deposits').where('id', '=', depositId).where('tenant_id', '=', c.tenantId).execute();
+      }
+    });
+    return call;
+  }
+
+  /** What a crash left, oldest first. */
+  async pending(): Promise<PendingDeposit[]> {
+    const rows = await this.ctx.db.selectFrom('pending_deposits').selectAll().orderBy('received_at').orderBy('id').execute();
+    return rows.map(depositFromRow);
+  }
+}
+
+async function assertMailboxExists(db: Kysely<Database>, tenantId: string, mailboxId: string): Promise<void> {
+  const row = await db
+    .selectFrom('mailboxes')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', mailboxId)
+    .executeTakeFirst();
+  if (!row) throw new StoreError('VM_STORE_NOT_FOUND', `mailbox ${mailboxId} not found in tenant ${tenantId}`);
+}

@@ -1,0 +1,124 @@
+/**
+ * Messages: listing, folders, heard flags, and the retention query. Retention is
+ * computed in SQL on epoch-millisecond columns (`received_at_ms`, `folder_changed_at_ms`)
+ * because plain integer arithmetic is the one date calculation every SQL backend spells
+ * the same way.
+ */
+import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Folder, Message } from '../../voicemail/model.js';
+import { StoreError, type MessageFilter, type MessageRepository } from '../../voicemail/ports.js';
+import { invalid, parseOrThrow } from '../validation/fields.js';
+import { folder as folderSchema, listLimit, timeBound } from '../validation/records.js';
+import { fromBool, messageFromRow } from './row-mappers.js';
+import { DAY_MS, type SqlContext } from './sql-context.js';
+
+export class SqlMessageRepository implements MessageRepository {
+  constructor(private readonly ctx: SqlContext) {}
+
+  async get(tenantId: string, id: string): Promise<Message | null> {
+    const row = await this.ctx.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? messageFromRow(row) : null;
+  }
+
+  async list(filter: MessageFilter): Promise<Message[]> {
+    const limit = listLimit(filter.limit);
+    const from = timeBound('from', filter.from);
+    const to = timeBound('to', filter.to);
+    let q = this.ctx.db.selectFrom('messages').selectAll();
+    if (filter.tenantId !== undefined) q = q.where('tenant_id', '=', filter.tenantId);
+    if (filter.mailboxId !== undefined) q = q.where('mailbox_id', '=', filter.mailboxId);
+    if (filter.folder !== undefined) q = q.where('folder', '=', parseOrThrow(folderSchema, filter.folder, 'folder'));
+    if (filter.heard !== undefined) q = q.where('heard', '=', fromBool(filter.heard));
+    if (from !== undefined) q = q.where('received_at_ms', '>=', from);
+    if (to !== undefined) q = q.where('received_at_ms', '<', to);
+    const rows = await q.orderBy('received_at_ms', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return rows.map(messageFromRow);
+  }
+
+  async countForQuota(tenantId: string, mailboxId: string): Promise<number> {
+    const row = await this.ctx.db
+      .selectFrom('messages')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('tenant_id', '=', tenantId)
+      .where('mailbox_id', '=', mailboxId)
+      .where('folder', '<>', 'trash')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async setHeard(tenantId: string, id: string, heard: boolean): Promise<Message> {
+    if (typeof heard !== 'boolean') throw invalid('heard', 'must be true or false', heard);
+    const row = await this.ctx.db
+      .updateTable('messages')
+      .set({ heard: fromBool(heard) })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw notFound(tenantId, id);
+    return messageFromRow(row);
+  }
+
+  /** Moving to the folder it is already in changes nothing: retention does not restart. */
+  async move(tenantId: string, id: string, folder: Folder): Promise<Message> {
+    const target = parseOrThrow(folderSchema, folder, 'folder');
+    return this.ctx.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('messages').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      if (!row) throw notFound(tenantId, id);
+      if (row.folder === target) return messageFromRow(row);
+      const at = this.ctx.now();
+      const changes = { folder: target, folder_changed_at: at.toISOString(), folder_changed_at_ms: at.getTime() };
+      await trx.updateTable('messages').set(changes).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+      return messageFromRow({ ...row, ...changes });
+    });
+  }
+
+  async remove(tenantId: string, id: string): Promise<{ audioKey: string }> {
+    const row = await this.ctx.db
+      .deleteFrom('messages')
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .returning('audio_key')
+      .executeTakeFirst();
+    if (!row) throw notFound(tenantId, id);
+    return { audioKey: row.audio_key };
+  }
+
+  /**
+   * Oldest first. "Older than N days" is strict: a message exactly N days old is kept.
+   * `cast(... as bigint)` keeps days × 86,400,000 from overflowing a 32-bit integer on
+   * PostgreSQL.
+   */
+  async expired(now: Date, limit: number): Promise<Message[]> {
+    const nowMs = now.getTime();
+    if (!Number.isFinite(nowMs)) throw invalid('now', 'must be a valid Date', String(now));
+    if (!Number.isInteger(limit) || limit < 1) throw invalid('limit', 'must be a positive integer', limit);
+    const olderThan = (since: 'm.received_at_ms' | 'm.folder_changed_at_ms', days: 'b.retention_days' | 'b.saved_retention_days'): Expression<SqlBool> =>
+      sql<SqlBool>`${sql.ref(since)} + cast(${sql.ref(days)} as bigint) * ${DAY_MS} < ${nowMs}`;
+    const rows = await this.ctx.db
+      .selectFrom('messages as m')
+      .innerJoin('mailboxes as b', (join) => join.onRef('b.tenant_id', '=', 'm.tenant_id').onRef('b.id', '=', 'm.mailbox_id'))
+      .selectAll('m')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('m.folder', '=', 'inbox'), olderThan('m.received_at_ms', 'b.retention_days')]),
+          eb.and([eb('m.folder', '=', 'trash'), olderThan('m.folder_changed_at_ms', 'b.retention_days')]),
+          eb.and([eb('m.folder', '=', 'saved'), olderThan('m.folder_changed_at_ms', 'b.saved_retention_days')]),
+        ]),
+      )
+      .orderBy('m.received_at_ms')
+      .orderBy('m.id')
+      .limit(limit)
+      .execute();
+    return rows.map(messageFromRow);
+  }
+}
+
+function notFound(tenantId: string, id: string): StoreError {
+  return new StoreError('VM_STORE_NOT_FOUND', `message ${id} not found in tenant ${tenantId}`);
+}

@@ -1,0 +1,143 @@
+/**
+ * Versioned schema migrations, in code so that the built `dist/` needs no migration
+ * files next to it. Names sort in the order they run (`0001_...`, `0002_...`); a
+ * released migration is never edited — a change is a new migration. Only column types
+ * every SQL backend understands are used (`text`, `integer`, `bigint`), so PostgreSQL
+ * can run the same list.
+ */
+import type { Kysely } from 'kysely';
+import type { Migration, MigrationProvider } from 'kysely/migration';
+
+const initial: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('tenants')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('default_email', 'text')
+      .addColumn('duplicate_to_default', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('mailboxes')
+      .addColumn('tenant_id', 'text', (c) => c.notNull().references('tenants.id'))
+      .addColumn('id', 'text', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('language', 'text', (c) => c.notNull())
+      .addColumn('time_zone', 'text', (c) => c.notNull())
+      .addColumn('greetings', 'text', (c) => c.notNull())
+      .addColumn('warning_mode', 'text', (c) => c.notNull())
+      .addColumn('warning_audio_key', 'text')
+      .addColumn('max_message_ms', 'integer', (c) => c.notNull())
+      .addColumn('min_message_ms', 'integer', (c) => c.notNull())
+      .addColumn('silence_timeout_ms', 'integer', (c) => c.notNull())
+      .addColumn('retention_days', 'integer', (c) => c.notNull())
+      .addColumn('saved_retention_days', 'integer', (c) => c.notNull())
+      .addColumn('quota_messages', 'integer', (c) => c.notNull())
+      .addColumn('operator_uri', 'text')
+      .addColumn('pin_hash', 'text')
+      .addColumn('emails', 'text', (c) => c.notNull())
+      .addColumn('email_action', 'text', (c) => c.notNull())
+      .addColumn('sms_number', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('mailboxes_pk', ['tenant_id', 'id'])
+      .execute();
+
+    // The primary key makes a number unique within its tenant.
+    await db.schema
+      .createTable('mailbox_numbers')
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('number', 'text', (c) => c.notNull())
+      .addColumn('mailbox_id', 'text', (c) => c.notNull())
+      .addColumn('position', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('mailbox_numbers_pk', ['tenant_id', 'number'])
+      .addForeignKeyConstraint('mailbox_numbers_mailbox_fk', ['tenant_id', 'mailbox_id'], 'mailboxes', ['tenant_id', 'id'], (fk) =>
+        fk.onDelete('cascade'),
+      )
+      .execute();
+    await db.schema.createIndex('mailbox_numbers_by_mailbox').on('mailbox_numbers').columns(['tenant_id', 'mailbox_id']).execute();
+
+    await db.schema
+      .createTable('messages')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('mailbox_id', 'text', (c) => c.notNull())
+      .addColumn('caller_number', 'text')
+      .addColumn('caller_name', 'text')
+      .addColumn('called_number', 'text')
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .addColumn('received_at_ms', 'bigint', (c) => c.notNull())
+      .addColumn('duration_ms', 'integer', (c) => c.notNull())
+      .addColumn('heard', 'integer', (c) => c.notNull())
+      .addColumn('folder', 'text', (c) => c.notNull())
+      .addColumn('recovered', 'integer', (c) => c.notNull())
+      .addColumn('audio_key', 'text', (c) => c.notNull())
+      .addColumn('size_bytes', 'bigint', (c) => c.notNull())
+      .addColumn('call_id', 'text')
+      .addColumn('folder_changed_at', 'text', (c) => c.notNull())
+      .addColumn('folder_changed_at_ms', 'bigint', (c) => c.notNull())
+      .addForeignKeyConstraint('messages_mailbox_fk', ['tenant_id', 'mailbox_id'], 'mailboxes', ['tenant_id', 'id'], (fk) =>
+        fk.onDelete('cascade'),
+      )
+      .execute();
+    await db.schema
+      .createIndex('messages_by_mailbox')
+      .on('messages')
+      .columns(['tenant_id', 'mailbox_id', 'received_at_ms'])
+      .execute();
+    await db.schema.createIndex('messages_by_received').on('messages').column('received_at_ms').execute();
+
+    await db.schema
+      .createTable('missed_calls')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('mailbox_id', 'text', (c) => c.notNull())
+      .addColumn('caller_number', 'text')
+      .addColumn('caller_name', 'text')
+      .addColumn('called_number', 'text')
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .addColumn('cause', 'text', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('call_id', 'text')
+      .addForeignKeyConstraint('missed_calls_mailbox_fk', ['tenant_id', 'mailbox_id'], 'mailboxes', ['tenant_id', 'id'], (fk) =>
+        fk.onDelete('cascade'),
+      )
+      .execute();
+    await db.schema.createIndex('missed_calls_by_mailbox').on('missed_calls').columns(['tenant_id', 'mailbox_id', 'at']).execute();
+
+    await db.schema
+      .createTable('pending_deposits')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('mailbox_id', 'text', (c) => c.notNull())
+      .addColumn('caller_number', 'text')
+      .addColumn('caller_name', 'text')
+      .addColumn('called_number', 'text')
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .addColumn('call_id', 'text')
+      .addColumn('min_message_ms', 'integer', (c) => c.notNull())
+      .addForeignKeyConstraint('pending_deposits_mailbox_fk', ['tenant_id', 'mailbox_id'], 'mailboxes', ['tenant_id', 'id'], (fk) =>
+        fk.onDelete('cascade'),
+      )
+      .execute();
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    for (const table of ['pending_deposits', 'missed_calls', 'messages', 'mailbox_numbers', 'mailboxes', 'tenants']) {
+      await db.schema.dropTable(table).execute();
+    }
+  },
+};
+
+/** Every migration, by name; the Migrator runs the ones a database has not seen, in name order. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+  '0001_initial': initial,
+});
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve({ ...MIGRATIONS }),
+};

@@ -1,0 +1,172 @@
+/**
+ * Rows ↔ domain records. Reading is defensive: a value no Voxmail version writes (a
+ * hand-edited row, a newer schema) raises VM_STORE_CORRUPT rather than flowing into a
+ * call flow as a wrong type.
+ */
+import { z } from 'zod';
+import { VoxmailError } from '../../shared/errors.js';
+import {
+  DIVERSION_REASONS,
+  EMAIL_ACTIONS,
+  FOLDERS,
+  LANGUAGES,
+  MISSED_CALL_CAUSES,
+  WARNING_MODES,
+  type Mailbox,
+  type Message,
+  type MissedCall,
+  type PendingDeposit,
+  type Tenant,
+} from '../../voicemail/model.js';
+import { storedGreetings, type MailboxSettings } from '../validation/mailbox-settings.js';
+import type { BigIntColumn, MailboxRow, MessageRow, MissedCallRow, PendingDepositRow, TenantRow } from './database.js';
+
+export const STORE_CORRUPT = 'VM_STORE_CORRUPT';
+
+function corrupt(table: string, column: string, value: unknown): VoxmailError {
+  return new VoxmailError(STORE_CORRUPT, `${table}.${column} holds a value Voxmail does not write: ${JSON.stringify(value)}`);
+}
+
+function oneOf<T extends string>(values: readonly T[], value: string, table: string, column: string): T {
+  if ((values as readonly string[]).includes(value)) return value as T;
+  throw corrupt(table, column, value);
+}
+
+/** 0/1 integers (SQLite) or booleans (a backend with a boolean type) to boolean. */
+export function toBool(value: number | boolean): boolean {
+  return value === true || value === 1;
+}
+
+export function fromBool(value: boolean): number {
+  return value ? 1 : 0;
+}
+
+/** Bigint columns come back as numbers (SQLite) or strings (PostgreSQL). */
+export function toNumber(value: BigIntColumn): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+
+function json<S extends z.ZodType>(schema: S, text: string, table: string, column: string): z.output<S> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw corrupt(table, column, text);
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) throw corrupt(table, column, text);
+  return result.data;
+}
+
+const stringList = z.array(z.string());
+
+export function tenantFromRow(row: TenantRow): Tenant {
+  return {
+    id: row.id,
+    name: row.name,
+    defaultEmail: row.default_email,
+    duplicateToDefault: toBool(row.duplicate_to_default),
+    createdAt: row.created_at,
+  };
+}
+
+export function mailboxFromRow(row: MailboxRow, numbers: readonly string[]): Mailbox {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    name: row.name,
+    language: oneOf(LANGUAGES, row.language, 'mailboxes', 'language'),
+    timeZone: row.time_zone,
+    numbers,
+    greetings: json(storedGreetings, row.greetings, 'mailboxes', 'greetings'),
+    warningMode: oneOf(WARNING_MODES, row.warning_mode, 'mailboxes', 'warning_mode'),
+    warningAudioKey: row.warning_audio_key,
+    maxMessageMs: row.max_message_ms,
+    minMessageMs: row.min_message_ms,
+    silenceTimeoutMs: row.silence_timeout_ms,
+    retentionDays: row.retention_days,
+    savedRetentionDays: row.saved_retention_days,
+    quotaMessages: row.quota_messages,
+    operatorUri: row.operator_uri,
+    pinHash: row.pin_hash,
+    emails: json(stringList, row.emails, 'mailboxes', 'emails'),
+    emailAction: oneOf(EMAIL_ACTIONS, row.email_action, 'mailboxes', 'email_action'),
+    smsNumber: row.sms_number,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** The settings columns of a mailbox row (identity and timestamps are the caller's). */
+export function mailboxSettingsToRow(s: MailboxSettings): Omit<MailboxRow, 'tenant_id' | 'id' | 'created_at' | 'updated_at'> {
+  return {
+    name: s.name,
+    language: s.language,
+    time_zone: s.timeZone,
+    greetings: JSON.stringify(s.greetings),
+    warning_mode: s.warningMode,
+    warning_audio_key: s.warningAudioKey,
+    max_message_ms: s.maxMessageMs,
+    min_message_ms: s.minMessageMs,
+    silence_timeout_ms: s.silenceTimeoutMs,
+    retention_days: s.retentionDays,
+    saved_retention_days: s.savedRetentionDays,
+    quota_messages: s.quotaMessages,
+    operator_uri: s.operatorUri,
+    pin_hash: s.pinHash,
+    emails: JSON.stringify(s.emails),
+    email_action: s.emailAction,
+    sms_number: s.smsNumber,
+  };
+}
+
+export function messageFromRow(row: MessageRow): Message {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    mailboxId: row.mailbox_id,
+    callerNumber: row.caller_number,
+    callerName: row.caller_name,
+    calledNumber: row.called_number,
+    reason: oneOf(DIVERSION_REASONS, row.reason, 'messages', 'reason'),
+    receivedAt: row.received_at,
+    durationMs: row.duration_ms,
+    heard: toBool(row.heard),
+    folder: oneOf(FOLDERS, row.folder, 'messages', 'folder'),
+    recovered: toBool(row.recovered),
+    audioKey: row.audio_key,
+    sizeBytes: toNumber(row.size_bytes),
+    callId: row.call_id,
+    folderChangedAt: row.folder_changed_at,
+  };
+}
+
+export function missedCallFromRow(row: MissedCallRow): MissedCall {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    mailboxId: row.mailbox_id,
+    callerNumber: row.caller_number,
+    callerName: row.caller_name,
+    calledNumber: row.called_number,
+    reason: oneOf(DIVERSION_REASONS, row.reason, 'missed_calls', 'reason'),
+    cause: oneOf(MISSED_CALL_CAUSES, row.cause, 'missed_calls', 'cause'),
+    at: row.at,
+    callId: row.call_id,
+  };
+}
+
+export function depositFromRow(row: PendingDepositRow): PendingDeposit {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    mailboxId: row.mailbox_id,
+    callerNumber: row.caller_number,
+    callerName: row.caller_name,
+    calledNumber: row.called_number,
+    reason: oneOf(DIVERSION_REASONS, row.reason, 'pending_deposits', 'reason'),
+    receivedAt: row.received_at,
+    callId: row.call_id,
+    minMessageMs: row.min_message_ms,
+  };
+}

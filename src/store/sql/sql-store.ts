@@ -1,0 +1,20 @@
+/** The repositories of a VoicemailStore over any Kysely backend; the backend adds `close()`. */
+import type { VoicemailStore } from '../../voicemail/ports.js';
+import { SqlDepositRepository } from './deposit-repository.js';
+import { SqlMailboxRepository } from './mailbox-repository.js';
+import { SqlMessageRepository } from './message-repository.js';
+import { SqlMissedCallRepository } from './missed-call-repository.js';
+import type { SqlContext } from './sql-context.js';
+import { SqlTenantRepository } from './tenant-repository.js';
+
+export type SqlRepositories = Omit<VoicemailStore, 'close'>;
+
+export function createSqlRepositories(ctx: SqlContext): SqlRepositories {
+  return {
+    tenants: new SqlTenantRepository(ctx),
+    mailboxes: new SqlMailboxRepository(ctx),
+    messages: new SqlMessageRepository(ctx),
+    missedCalls: new SqlMissedCallRepository(ctx),
+    deposits: new SqlDepositRepository(ctx),
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * The database file is shared: the server and the CLI open it at the same time. These
+ * tests use two stores on one file, several processes racing through migrations and
+ * writes, and reopening.
+ */
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import SqliteDatabase from 'better-sqlite3';
+import { openSqliteStore } from '../../../src/store/index.js';
+import { killChildren, spawnTracked } from '../../support/child-processes.js';
+import { waitFor } from '../../support/wait.js';
+import { deposit, depositFor, tempDir } from './store-fixture.js';
+
+const dir = await tempDir('store-concurrency');
+after(killChildren);
+let seq = 0;
+const newFile = (): string => path.join(dir, `shared-${String(++seq)}.sqlite`);
+
+function inspect<T>(file: string, read: (db: SqliteDatabase.Database) => T): T {
+  const db = new SqliteDatabase(file, { readonly: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}
+
+describe('SQLite store: one file, several users', () => {
+  test('two stores on one file see each other’s writes', async () => {
+    const file = newFile();
+    const a = await openSqliteStore({ file });
+    const b = await openSqliteStore({ file });
+    try {
+      await a.tenants.create({ id: 't1' });
+      assert.equal((await b.tenants.get('t1'))?.id, 't1');
+      await b.mailboxes.create({ tenantId: 't1', id: '100', numbers: ['100'] });
+      assert.equal((await a.mailboxes.findByNumber('t1', '100'))?.id, '100');
+      await a.deposits.begin(depositFor('t1', '100', 'd1'));
+      assert.deepEqual((await b.deposits.pending()).map((d) => d.id), ['d1']);
+      await deposit(b, depositFor('t1', '100', 'd2'));
+      assert.deepEqual((await a.messages.list({ tenantId: 't1' })).map((m) => m.id), ['d2']);
+      await assert.rejects(a.mailboxes.create({ tenantId: 't1', id: '101', numbers: ['100'] }), { code: 'VM_STORE_NUMBER_TAKEN' });
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  test('processes racing on a fresh file: migrations run once, every write lands', async () => {
+    const file = newFile();
+    const goFile = `${file}.go`;
+    const script = path.join(import.meta.dirname, 'fixtures', 'concurrent-writer.ts');
+    const writers = ['p1', 'p2', 'p3'].map((name) =>
+      spawnTracked(process.execPath, ['--import', 'tsx', script, file, goFile, name, '15'], { cwd: process.cwd() }),
+    );
+    await waitFor(() => writers.every((w) => w.stdout.includes('ready')), 30_000, () => writers.map((w) => w.stderr).join('\n'));
+    await writeFile(goFile, '');
+    const exits = await Promise.all(writers.map((w) => w.exited));
+    for (const [i, w] of writers.entries()) assert.equal(exits[i]?.code, 0, `writer ${String(i + 1)} failed:\n${w.stderr}`);
+
+    const store = await openSqliteStore({ file });
+    try {
+      assert.deepEqual((await store.tenants.list()).map((t) => t.id), ['p1', 'p2', 'p3']);
+      assert.equal((await store.messages.list({})).length, 45);
+    } finally {
+      await store.close();
+    }
+    const migrations = inspect(file, (db) => db.prepare('select name from kysely_migration').pluck().all());
+    assert.deepEqual(migrations, ['0001_initial']);
+  });
+
+  test('reopening keeps the data and applies no migration twice; WAL is on', async () => {
+    const file = newFile();
+    const first = await openSqliteStore({ file });
+    await first.tenants.create({ id: 't1' });
+    await first.close();
+    for (let i = 0; i < 2; i++) {
+      const again = await openSqliteStore({ file });
+      assert.equal((await again.tenants.get('t1'))?.id, 't1');
+      await again.close();
+    }
+    inspect(file, (db) => {
+      assert.deepEqual(db.prepare('select name from kysely_migration').pluck().all(), ['0001_initial']);
+      assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
+    });
+  });
+
+  test('foreign keys are enforced', async () => {
+    const file = newFile();
+    const store = await openSqliteStore({ file });
+    await store.close();
+    // A raw connection with foreign keys on, as the store's: an orphan number is refused.
+    const db = new SqliteDatabase(file);
+    try {
+      db.pragma('foreign_keys = ON');
+      assert.throws(() => db.prepare("insert into mailbox_numbers values ('t', '1', 'nobody', 0)").run(), { code: 'SQLITE_CONSTRAINT_FOREIGNKEY' });
+    } finally {
+      db.close();
+    }
+  });
+
+  test(':memory: works for tests of other modules', async () => {
+    const store = await openSqliteStore({ file: ':memory:' });
+    await store.tenants.create({ id: 't1' });
+    assert.equal((await store.tenants.list()).length, 1);
+    await store.close();
+  });
+
+  test('close is idempotent', async () => {
+    const store = await openSqliteStore({ file: newFile() });
+    await Promise.all([store.close(), store.close()]);
+    await store.close();
+    await assert.rejects(store.tenants.list());
+  });
+
+  test('an unusable file or a newer schema fails with a code', async () => {
+    await assert.rejects(openSqliteStore({ file: path.join(dir, 'no-such-dir', 'x.sqlite') }), {
+      code: 'VM_STORE_OPEN_FAILED',
+      message: /cannot open the database .*no-such-dir/,
+    });
+    const file = newFile();
+    await (await openSqliteStore({ file })).close();
+    const db = new SqliteDatabase(file);
+    db.prepare("insert into kysely_migration (name, timestamp) values ('0999_from_the_future', '2030-01-01')").run();
+    db.close();
+    await assert.rejects(openSqliteStore({ file }), { code: 'VM_STORE_MIGRATION_FAILED', message: /0999_from_the_future/ });
+  });
+});
