@@ -40,6 +40,28 @@ export default tseslint.config(
   zone(['src/shared/**'], ['sip', 'media', 'voicemail', 'store', 'notify', 'http', 'cli', 'config'], 'shared is a leaf'),
   zone(['src/sip/**'], ['media', 'voicemail', 'store', 'notify', 'http', 'cli', 'config'], 'sip knows nothing of media or voicemail'),
   zone(['src/media/**'], ['sip', 'voicemail', 'store', 'notify', 'http', 'cli', 'config'], 'media knows nothing of SIP or voicemail'),
+  {
+    // The domain sees the SIP stack and the media engine only through their public index.ts.
+    files: ['src/voicemail/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...['store', 'notify', 'http', 'cli', 'config', 'compose'].map((m) => ({
+              group: [`**/${m}/*`, `**/${m}/index.js`, `../${m}`, `../../${m}`],
+              message: 'voicemail is the domain: storage and channels plug in through ports.ts (see docs/ARCHITECTURE.md, import rules)',
+            })),
+            {
+              group: ['**/sip/*', '**/media/*', '!**/sip/index.js', '!**/media/index.js'],
+              message: 'import sip and media through their index.ts (see docs/ARCHITECTURE.md, import rules)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  zone(['src/store/**'], ['sip', 'media', 'notify', 'http', 'cli', 'config', 'compose'], 'store implements voicemail ports only'),
   zone(['src/http/**'], ['sip', 'media', 'store', 'notify', 'cli', 'config', 'compose'], 'http calls voicemail only'),
   zone(['src/config/**'], ['sip', 'media', 'voicemail', 'store', 'notify', 'http', 'cli'], 'config is read by the composition root only'),
   {

@@ -9,7 +9,9 @@
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { createLogger } from './compose/logger.js';
+import { ensureDemoMailbox, openStores } from './compose/open-store.js';
 import { toSipStackOptions } from './compose/sip-options.js';
+import { startVoicemail, type VoicemailService } from './compose/voicemail.js';
 import type { Config } from './config/index.js';
 import type { BoundAddress, HealthServer } from './http/health-server.js';
 import { startHealthServer } from './http/health-server.js';
@@ -48,7 +50,23 @@ export async function startVoxmail(config: Config, options: StartVoxmailOptions 
 
   await prepareDataDir(config.dataDir);
 
-  const sip = await SipStack.start(toSipStackOptions(config, logger.child({ module: 'sip' }), `Voxmail/${VERSION}`));
+  const stores = await openStores(config.dataDir, { logger: logger.child({ module: 'store' }) });
+  let voicemail: VoicemailService;
+  let sip: SipStack;
+  try {
+    if (await ensureDemoMailbox(stores.store)) logger.info({ tenant: 'demo', mailbox: '100' }, 'created the demo mailbox 100 (call sip:100@<this host>)');
+    voicemail = await startVoicemail(config, stores, logger, (call) => sip.localContactAddress(call.source).host);
+  } catch (e) {
+    await stores.close();
+    throw e;
+  }
+  try {
+    sip = await SipStack.start(toSipStackOptions(config, logger.child({ module: 'sip' }), `Voxmail/${VERSION}`), voicemail.application);
+  } catch (e) {
+    await voicemail.close();
+    await stores.close();
+    throw e;
+  }
 
   let http: HealthServer;
   try {
@@ -61,6 +79,8 @@ export async function startVoxmail(config: Config, options: StartVoxmailOptions 
     });
   } catch (e) {
     await sip.close();
+    await voicemail.close();
+    await stores.close();
     throw e;
   }
 
@@ -73,7 +93,10 @@ export async function startVoxmail(config: Config, options: StartVoxmailOptions 
     try {
       await http.close();
     } finally {
+      // SIP first: ringing calls get 503, answered ones BYE; then their messages are stored.
       await sip.close();
+      await voicemail.close();
+      await stores.close();
     }
     logger.info('voxmail stopped');
   };

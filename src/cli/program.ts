@@ -1,11 +1,14 @@
 /**
  * The `voxmail` command line. Each subcommand lives in its own file and registers itself
- * here (`serve` now; `mailbox`, `messages`... later).
+ * here: `serve` runs the server; `tenant`, `mailbox` and `messages` manage its data.
  */
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { EXIT_CODES_HELP, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
+import { registerMailboxCommand } from './mailbox-command.js';
+import { registerMessagesCommand } from './messages-command.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerTenantCommand } from './tenant-command.js';
 
 export function createProgram(): Command {
   const program = new Command('voxmail')
@@ -18,6 +21,9 @@ export function createProgram(): Command {
   program.addHelpText('after', EXIT_CODES_HELP);
   // Subcommands made with program.command() inherit exitOverride and output settings.
   registerServeCommand(program);
+  registerTenantCommand(program);
+  registerMailboxCommand(program);
+  registerMessagesCommand(program);
   return program;
 }
 

@@ -2,8 +2,8 @@
  * Configuration: the only module that turns environment variables, command-line flags
  * and the config file into settings. See README.md beside this file.
  */
-export type { Config, HttpConfig, LogConfig, LogLevel, RtpConfig, SipConfig, SipLimitsConfig, SipTimersConfig, SipTransportName } from './schema.js';
-export { DEFAULT_CONFIG, LOG_LEVELS, SIP_TRANSPORTS } from './schema.js';
+export type { Config, HttpConfig, LogConfig, LogLevel, RtpConfig, SipAccountConfig, SipConfig, SipLimitsConfig, SipTimersConfig, SipTransportName, TrustConfig, TrustedNetworkConfig } from './schema.js';
+export { DEFAULT_CONFIG, isCidr, LOG_LEVELS, SIP_TRANSPORTS } from './schema.js';
 export type { ConfigProblem } from './errors.js';
 export { CONFIG_INVALID, ConfigError, formatProblem } from './errors.js';
 export type { ConfigFlags, ConfigOverride } from './overrides.js';

@@ -62,6 +62,31 @@ export interface LogConfig {
   readonly level: LogLevel;
 }
 
+/** A network whose SIP requests may deposit messages, and the tenant they belong to. */
+export interface TrustedNetworkConfig {
+  /** `10.0.0.0/8`, `192.0.2.7/32`, `::1/128`; a bare address means one host. */
+  readonly cidr: string;
+  readonly tenant: string;
+}
+
+/** A SIP digest account (RFC 8760: SHA-256 and MD5) that may deposit messages. */
+export interface SipAccountConfig {
+  readonly username: string;
+  /** Never logged. */
+  readonly password: string;
+  readonly tenant: string;
+}
+
+/**
+ * Who may leave messages: an INVITE must come from a trusted network or authenticate
+ * with a digest account; anything else gets the same 403, whatever mailbox it names.
+ */
+export interface TrustConfig {
+  readonly networks: readonly TrustedNetworkConfig[];
+  readonly realm: string;
+  readonly accounts: readonly SipAccountConfig[];
+}
+
 /** The validated, deeply frozen configuration that `loadConfig` returns. */
 export interface Config {
   /** Absolute path of the directory that holds the database and the audio. */
@@ -70,6 +95,7 @@ export interface Config {
   readonly rtp: RtpConfig;
   readonly http: HttpConfig;
   readonly log: LogConfig;
+  readonly trust: TrustConfig;
 }
 
 /**
@@ -97,6 +123,15 @@ export const DEFAULT_CONFIG: Config = deepFreeze({
   rtp: { portMin: 20_000, portMax: 29_999 },
   http: { host: '127.0.0.1', port: 8080 },
   log: { level: 'info' },
+  // Loopback only: a newcomer's softphone on the same machine can call the demo mailbox.
+  trust: {
+    networks: [
+      { cidr: '127.0.0.0/8', tenant: 'demo' },
+      { cidr: '::1/128', tenant: 'demo' },
+    ],
+    realm: 'voxmail',
+    accounts: [],
+  },
 });
 
 // ---------------------------------------------------------------------------------
@@ -198,6 +233,47 @@ const rtp = section({
   }
 });
 
+const CIDR_RULE = 'must be an IP network such as 10.0.0.0/8, 192.0.2.7/32, ::1/128 or a bare IP address';
+/** `a.b.c.d/len` or `v6/len` with a prefix length that fits the family, or a bare address. */
+export function isCidr(s: string): boolean {
+  const slash = s.indexOf('/');
+  const ip = slash < 0 ? s : s.slice(0, slash);
+  const family = isIP(ip);
+  if (family === 0) return false;
+  if (slash < 0) return true;
+  const len = s.slice(slash + 1);
+  if (!/^[0-9]{1,3}$/.test(len)) return false;
+  return Number(len) <= (family === 4 ? 32 : 128);
+}
+
+const TENANT_RULE = 'must be a tenant id: 1–64 letters, digits, "-" or "_"';
+const tenantId = z.string({ error: TENANT_RULE }).regex(/^[A-Za-z0-9_-]{1,64}$/, { error: TENANT_RULE });
+
+const trust = section({
+  networks: z.array(
+    section({
+      cidr: z.string({ error: CIDR_RULE }).refine(isCidr, { error: CIDR_RULE }),
+      tenant: tenantId,
+    }),
+    { error: 'must be a list of { cidr, tenant } entries' },
+  ).max(10_000, { error: 'must list at most 10000 networks' }),
+  realm: z.string({ error: 'must be a realm name' }).regex(/^[\x21-\x7e]{1,128}$/, { error: 'must be 1–128 visible ASCII characters without spaces' }).refine((s) => !s.includes('"') && !s.includes('\\'), { error: 'must not contain quotes or backslashes' }),
+  accounts: z
+    .array(
+      section({
+        username: z.string({ error: 'must be a user name' }).regex(/^[A-Za-z0-9._~+-]{1,128}$/, { error: 'must be 1–128 of A–Z a–z 0–9 . _ ~ + -' }),
+        password: z.string({ error: 'must be a password' }).min(8, { error: 'must be at least 8 characters' }).max(256, { error: 'must be at most 256 characters' }),
+        tenant: tenantId,
+      }),
+      { error: 'must be a list of { username, password, tenant } entries' },
+    )
+    .max(10_000, { error: 'must list at most 10000 accounts' })
+    .superRefine((list, ctx) => {
+      const dup = firstDuplicate(list.map((a) => a.username));
+      if (dup !== undefined) ctx.addIssue({ code: 'custom', message: `must not list the user name ${JSON.stringify(dup)} twice`, input: list });
+    }),
+});
+
 const LOG_LEVEL_RULE = `must be one of ${LOG_LEVELS.join(', ')}`;
 
 /** Validates a complete configuration (defaults already merged in). */
@@ -217,6 +293,7 @@ export const configSchema: z.ZodType<Config> = section({
   rtp,
   http: section({ host: ipLiteral, port }),
   log: section({ level: z.enum(LOG_LEVELS, { error: LOG_LEVEL_RULE }) }),
+  trust,
 });
 
 /** Freezes an object graph in place and returns it, typed read-only. */

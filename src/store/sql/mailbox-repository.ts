@@ -19,6 +19,8 @@ export class SqlMailboxRepository implements MailboxRepository {
   async create(input: NewMailbox): Promise<Mailbox> {
     const tenantId = checkId('tenantId', input.tenantId);
     const id = checkId('id', input.id);
+    // "_tenant" names the tenant-wide prompt overrides in the audio store (prompts/<tenant>/_tenant/...).
+    if (id.startsWith('_')) throw new StoreError('VM_STORE_INVALID', `id: must not start with "_" (reserved), got ${JSON.stringify(id)}`);
     const settings = applyMailboxPatch(defaultMailboxSettings(id), input);
     const at = this.ctx.now().toISOString();
     await this.ctx.db.transaction().execute(async (trx) => {

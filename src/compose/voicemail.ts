@@ -1,0 +1,71 @@
+/**
+ * Builds the voicemail service from the config and the opened stores: recovery of
+ * recordings a crash interrupted, the prompts, the media environment, admission, the
+ * SIP application and the retention job. main.ts starts the SIP stack with the
+ * application this returns.
+ */
+import { isIPv6 } from 'node:net';
+import type { Config } from '../config/index.js';
+import { MediaClock, PortAllocator } from '../media/index.js';
+import { systemClock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { IncomingCall } from '../sip/index.js';
+import { DepositAdmission } from '../voicemail/call/admission.js';
+import { flowPrompts } from '../voicemail/call/flow-prompts.js';
+import { VoicemailApplication } from '../voicemail/call/voicemail-app.js';
+import { DepositService } from '../voicemail/deposit/deposit-service.js';
+import { loadBuiltinPrompts } from '../voicemail/prompts/builtin-prompts.js';
+import { PromptResolver } from '../voicemail/prompts/prompt-resolver.js';
+import { RetentionJob } from '../voicemail/retention.js';
+import type { Stores } from './open-store.js';
+
+export interface VoicemailService {
+  readonly application: VoicemailApplication;
+  readonly deposits: DepositService;
+  /** Waits for calls in progress to store their messages, then stops the jobs and the media clock. */
+  close(): Promise<void>;
+}
+
+const WILDCARDS = new Set(['0.0.0.0', '::', '']);
+
+export async function startVoicemail(config: Config, stores: Stores, logger: Logger, advertisedHost: (call: IncomingCall) => string): Promise<VoicemailService> {
+  const { store, audio } = stores;
+  const deposits = new DepositService(store, audio, logger.child({ module: 'deposit' }));
+  // Before the first call: whatever a crash left becomes a message (marked recovered) or a missed call.
+  await deposits.recoverPending();
+  const resolver = new PromptResolver({ store: audio, builtins: await loadBuiltinPrompts(), logger: logger.child({ module: 'prompts' }) });
+  const mediaClock = new MediaClock({ clock: systemClock });
+  const allocator = new PortAllocator({ min: config.rtp.portMin, max: config.rtp.portMax });
+  const application = new VoicemailApplication({
+    store,
+    deposits,
+    admission: new DepositAdmission({ ...config.trust, clock: systemClock }),
+    prompts: flowPrompts(resolver),
+    logger,
+    media: {
+      allocator,
+      mediaClock,
+      clock: systemClock,
+      inbandDtmf: false,
+      addressFor: (call) => {
+        // RTP listens where the INVITE arrived (or on every address when SIP does).
+        const local = call.source.localAddress;
+        const bind = WILDCARDS.has(local) ? (isIPv6(call.source.remoteAddress) ? '::' : '0.0.0.0') : local;
+        return { bind, advertise: advertisedHost(call) };
+      },
+    },
+  });
+  const retention = new RetentionJob({ store, audio, clock: systemClock, logger: logger.child({ module: 'retention' }) });
+  retention.start();
+  let closing: Promise<void> | undefined;
+  return {
+    application,
+    deposits,
+    close: () =>
+      (closing ??= (async () => {
+        await application.drain();
+        await retention.close();
+        mediaClock.close();
+      })()),
+  };
+}

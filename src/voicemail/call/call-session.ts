@@ -1,0 +1,189 @@
+/**
+ * One caller's call as the flows see it: the SIP call (IncomingCall) joined to its media
+ * (CallMedia), with the SDP negotiated once, the caller's keys as one digit stream, and
+ * an AbortSignal that fires when the call ends for any reason (BYE, CANCEL, timeout).
+ * The flows never touch SDP, sockets or SIP messages.
+ */
+import { CallMedia, type DtmfDigit, type MediaClock, type PortAllocator } from '../../media/index.js';
+import type { Clock } from '../../shared/clock.js';
+import type { Logger } from '../../shared/logger.js';
+import { err, ok, type Result } from '../../shared/result.js';
+import { acceptAnswer, answerOffer, createOffer, type IncomingCall, type SessionDescription } from '../../sip/index.js';
+
+/** What a call needs from the process to open its media. */
+export interface MediaEnvironment {
+  readonly allocator: PortAllocator;
+  readonly mediaClock: MediaClock;
+  readonly clock: Clock;
+  /** The address to bind this call's RTP socket to, and the one to write in our SDP. */
+  addressFor(call: IncomingCall): { readonly bind: string; readonly advertise: string };
+  /** Listen for DTMF tones in the audio too (trunks without RFC 4733). */
+  readonly inbandDtmf: boolean;
+}
+
+/** How a prompt ended: played out, cut short by one of the keys asked for, or the call ended. */
+export type PlayResult = { readonly kind: 'done' } | { readonly kind: 'digit'; readonly digit: DtmfDigit } | { readonly kind: 'hangup' };
+
+const CODECS = ['PCMU', 'PCMA'] as const;
+
+export class CallSession {
+  private readonly ac = new AbortController();
+  private readonly digitListeners = new Set<(d: DtmfDigit) => void>();
+  private answered = false;
+
+  private constructor(
+    readonly call: IncomingCall,
+    readonly media: CallMedia,
+    private readonly sdp: SessionDescription,
+    private readonly offerless: boolean,
+    readonly log: Logger,
+  ) {
+    media.onDtmf((e) => {
+      log.debug({ digit: e.digit, source: e.source }, 'DTMF');
+      for (const fn of [...this.digitListeners]) fn(e.digit);
+    });
+    call.on('info', (req) => {
+      const r = media.deliverInfo(req.headers.get('content-type') ?? '', req.body);
+      if (!r.ok) log.debug({ reason: r.error }, 'INFO without a DTMF body ignored');
+    });
+    call.on('terminated', (reason) => {
+      log.debug({ reason }, 'call ended');
+      this.ac.abort();
+    });
+  }
+
+  /**
+   * Negotiate the caller's offer (or prepare ours for an offerless INVITE) and open the
+   * media. On failure, the SIP status to reject with: 488 for an offer we cannot
+   * answer, 503 when no media port is free.
+   */
+  static async open(call: IncomingCall, env: MediaEnvironment, log: Logger): Promise<Result<CallSession, { status: number; reason: string }>> {
+    const { bind, advertise } = env.addressFor(call);
+    const caps = { address: advertise, port: 0, codecs: [...CODECS], telephoneEvent: true };
+    let params;
+    if (call.offer) {
+      // The codec does not depend on our port: negotiate once to learn it, then answer with the real port.
+      const probe = answerOffer(call.offer, caps);
+      if (!probe.ok) return err({ status: 488, reason: probe.error.reason });
+      const m = probe.value.media;
+      params = {
+        codec: m.codec.name,
+        payloadType: m.codec.payloadType,
+        telephoneEventPayloadType: m.telephoneEventPayloadType,
+        ptime: m.ptime,
+        remote: { address: m.remoteAddress, port: m.remotePort, ...(m.rtcpPort !== undefined ? { rtcpPort: m.rtcpPort } : {}) },
+      };
+    } else {
+      params = { codec: 'PCMU' as const, payloadType: 0, telephoneEventPayloadType: 101, ptime: 20, remote: null };
+    }
+    const opened = await CallMedia.open({
+      ...params,
+      allocator: env.allocator,
+      localAddress: bind,
+      mediaClock: env.mediaClock,
+      clock: env.clock,
+      logger: log,
+      inbandDtmf: env.inbandDtmf,
+    });
+    if (!opened.ok) return err({ status: 503, reason: `no media: ${opened.error.code}` });
+    const media = opened.value;
+    const real = { ...caps, port: media.localPort };
+    let sdp: SessionDescription;
+    if (call.offer) {
+      const a = answerOffer(call.offer, real);
+      if (!a.ok) {
+        await media.close();
+        return err({ status: 488, reason: a.error.reason });
+      }
+      sdp = a.value.answer;
+    } else {
+      sdp = createOffer(real);
+    }
+    const session = new CallSession(call, media, sdp, call.offer === null, log);
+    if (call.state === 'terminated') session.ac.abort(); // CANCEL arrived while we were opening
+    return ok(session);
+  }
+
+  /** Fires once when the call is over (caller hung up, CANCEL, our BYE, timeouts). */
+  get ended(): AbortSignal {
+    return this.ac.signal;
+  }
+
+  /** 183 Session Progress with our SDP: prompts play as early media, the call stays unanswered. */
+  startEarlyMedia(): boolean {
+    if (this.ended.aborted) return false;
+    this.call.progress(183, { sdp: this.sdp });
+    return true;
+  }
+
+  /**
+   * Answer (200 OK) and wait for the ACK, which confirms the caller hears us. Resolves
+   * false if the call ended first (CANCEL, no ACK in 64×T1).
+   */
+  answer(): Promise<boolean> {
+    if (this.ended.aborted) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const onEnd = (): void => resolve(false);
+      this.ended.addEventListener('abort', onEnd, { once: true });
+      this.call.on('ack', (answer) => {
+        this.ended.removeEventListener('abort', onEnd);
+        if (this.offerless && answer) {
+          const n = acceptAnswer(this.sdp, answer);
+          if (n.ok) this.media.setRemote(n.value.remoteAddress, n.value.remotePort, n.value.rtcpPort);
+        }
+        this.answered = true;
+        resolve(!this.ended.aborted);
+      });
+      this.call.accept({ sdp: this.sdp });
+    });
+  }
+
+  get isAnswered(): boolean {
+    return this.answered;
+  }
+
+  /**
+   * Play prompts back to back. Any key in `stopOn` stops them (barge-in) and is returned;
+   * other keys are ignored. Returns 'hangup' if the call ends meanwhile.
+   */
+  async play(prompts: readonly Int16Array[], stopOn: readonly DtmfDigit[] = []): Promise<PlayResult> {
+    if (this.ended.aborted) return { kind: 'hangup' };
+    let pressed: DtmfDigit | null = null;
+    const onDigit = (d: DtmfDigit): void => {
+      if (pressed === null && stopOn.includes(d)) {
+        pressed = d;
+        this.media.stopPlaying();
+      }
+    };
+    this.digitListeners.add(onDigit);
+    try {
+      const outcomes = await Promise.all(prompts.map((p) => this.media.play(p, { signal: this.ended })));
+      if (this.ended.aborted || outcomes.includes('aborted')) return { kind: 'hangup' };
+      if (pressed !== null) return { kind: 'digit', digit: pressed };
+      return { kind: 'done' };
+    } finally {
+      this.digitListeners.delete(onDigit);
+    }
+  }
+
+  /** Call `fn` for every key the caller presses until the returned function is called. */
+  onDigit(fn: (d: DtmfDigit) => void): () => void {
+    this.digitListeners.add(fn);
+    return () => this.digitListeners.delete(fn);
+  }
+
+  /** End the call from our side (BYE once answered, 480 before) — no-op once ended. */
+  hangup(): void {
+    this.call.hangup();
+  }
+
+  /** Refuse the still-unanswered call with a final response (e.g. 480 after early media, 302). */
+  reject(status: number, headers: readonly (readonly [string, string])[] = []): void {
+    this.call.reject(status, { headers });
+  }
+
+  /** Release the media (port, player, recorder). Idempotent. */
+  close(): Promise<void> {
+    return this.media.close();
+  }
+}
