@@ -201,7 +201,11 @@ function problemFromIssue(issue: z.core.$ZodIssue, provenance: ReadonlyMap<strin
     const line = source.locate(blamed);
     if (line !== undefined) sourceLabel = `${source.label}:${String(line)}`;
   }
-  const showValue = issue.code !== 'unrecognized_keys' && !isPlainObject(issue.input) && issue.input !== undefined;
+  // A secret's value never reaches stderr or a log, even when it is wrong.
+  const secret =
+    path.some((seg) => typeof seg === 'string' && SECRET_KEY.test(seg)) ||
+    (typeof issue.input === 'object' && issue.input !== null && SECRET_FIELD.test(JSON.stringify(issue.input)));
+  const showValue = !secret && issue.code !== 'unrecognized_keys' && !isPlainObject(issue.input) && issue.input !== undefined;
   return {
     path: formatPath(path),
     message: issue.message,
@@ -209,6 +213,9 @@ function problemFromIssue(issue: z.core.$ZodIssue, provenance: ReadonlyMap<strin
     source: sourceLabel,
   };
 }
+
+const SECRET_KEY = /password|secret|token/i;
+const SECRET_FIELD = /"[^"]*(password|secret|token)[^"]*"\s*:/i;
 
 /** The source of the value at `path`, or of the nearest ancestor that was set as a whole. */
 function findSource(path: readonly PathSegment[], provenance: ReadonlyMap<string, Source>): Source | undefined {

@@ -217,6 +217,10 @@ describe('config files', () => {
         'rtp: { portMin: 10000, portMax: 10999 }',
         'http: { host: "::", port: 8088 }',
         'log: { level: silent }',
+        'trust:',
+        '  networks: [{ cidr: 10.0.0.0/8, tenant: acme }, { cidr: "2001:db8::/32", tenant: acme }, { cidr: 192.0.2.7, tenant: b }]',
+        '  realm: pbx.example',
+        '  accounts: [{ username: pbx1, password: "12345678", tenant: acme }]',
         '',
       ].join('\n'),
     );
@@ -242,7 +246,36 @@ describe('config files', () => {
       rtp: { portMin: 10000, portMax: 10999 },
       http: { host: '::', port: 8088 },
       log: { level: 'silent' },
+      trust: {
+        networks: [
+          { cidr: '10.0.0.0/8', tenant: 'acme' },
+          { cidr: '2001:db8::/32', tenant: 'acme' },
+          { cidr: '192.0.2.7', tenant: 'b' },
+        ],
+        realm: 'pbx.example',
+        accounts: [{ username: 'pbx1', password: '12345678', tenant: 'acme' }],
+      },
     });
+  });
+
+  test('trust: bad networks, tenants, short passwords and duplicate accounts are refused with the field named', () => {
+    const f = file(
+      'trust.yml',
+      [
+        'trust:',
+        '  networks: [{ cidr: 10.0.0.0/33, tenant: acme }, { cidr: "::1/129", tenant: acme }, { cidr: not-an-ip, tenant: acme }, { cidr: 10.0.0.0/8, tenant: "a b" }]',
+        '  accounts: [{ username: pbx1, password: xyzzy, tenant: acme }, { username: pbx1, password: "12345678", tenant: acme }]',
+        '',
+      ].join('\n'),
+    );
+    const e = bad({ argvFlags: { config: f } });
+    assert.match(e.message, /trust\.networks\[0\]\.cidr: must be an IP network/);
+    assert.match(e.message, /trust\.networks\[1\]\.cidr: must be an IP network/);
+    assert.match(e.message, /trust\.networks\[2\]\.cidr: must be an IP network/);
+    assert.match(e.message, /trust\.networks\[3\]\.tenant: must be a tenant id/);
+    assert.match(e.message, /trust\.accounts\[0\]\.password: must be at least 8 characters \(from /);
+    assert.doesNotMatch(e.message, /xyzzy/, 'a password is never echoed');
+    assert.match(e.message, /trust\.accounts: must not list the user name "pbx1" twice/);
   });
 
   test('JSON', () => {
@@ -271,7 +304,7 @@ describe('config files', () => {
     const lines = e.message.split('\n');
     assert.equal(lines.length, 2, e.message);
     assert.match(e.message, /^sip: unknown key "prot" \(allowed: hosts, port, transports, timers, limits, forceRport\) \(from .*unknown\.yaml:3\)$/m);
-    assert.match(e.message, /^\(top level\): unknown key "extra" \(allowed: dataDir, sip, rtp, http, log\) \(from .*unknown\.yaml:4\)$/m);
+    assert.match(e.message, /^\(top level\): unknown key "extra" \(allowed: dataDir, sip, rtp, http, log, trust\) \(from .*unknown\.yaml:4\)$/m);
   });
 
   test('unknown keys deep down and in JSON too', () => {
