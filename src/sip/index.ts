@@ -8,3 +8,20 @@ export { DEFAULT_SIP_LIMITS, DEFAULT_SIP_TIMERS } from './options.js';
 export type { SipRequest, SipResponse, SipMessage } from './message/types.js';
 export type { BoundAddress, MessageSource } from './transport/types.js';
 export * from './sdp/index.js';
+export type { ReferNotify, ReferOptions } from './user-agent/incoming-call.js';
+export type { NameAddr } from './message/name-addr.js';
+export { decodeUriPart, parseUri, type Uri, type SipUri, type AbsoluteUri } from './message/uri.js';
+export { parseNameAddrList } from './message/name-addr-list.js';
+export { parseDiversion, lastDiversion, firstDiversion, type DiversionEntry } from './message/diversion.js';
+export { parseHistoryInfo, divertedFrom, type HistoryInfoEntry } from './message/history-info.js';
+export { voicemailUriParams, uriCause, type VoicemailUriParams } from './message/voicemail-uri.js';
+export { parseReason, type ReasonValue } from './message/reason-header.js';
+export { sipfragStatus } from './message/sipfrag.js';
+export {
+  DigestAuthenticator,
+  type DigestAuthenticatorOptions,
+  type DigestFailure,
+  type DigestVerifyResult,
+} from './auth/digest-authenticator.js';
+export { DIGEST_ALGORITHMS, digestHa1, digestResponse, type DigestAlgorithm, type DigestInput } from './auth/digest-algorithm.js';
+export { parseDigestCredentials, type DigestCredentials } from './auth/credentials.js';

@@ -4,7 +4,7 @@
  */
 
 /** Methods we handle. */
-export const ALLOWED_METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'INFO', 'UPDATE'] as const;
+export const ALLOWED_METHODS = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'OPTIONS', 'INFO', 'UPDATE', 'NOTIFY'] as const;
 
 /** Methods defined by SIP RFCs that we recognise but do not serve: 405 (§8.2.1). */
 export const KNOWN_METHODS = new Set([

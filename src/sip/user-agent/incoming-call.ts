@@ -1,6 +1,11 @@
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
+import { parseBoundedInt, trimWs } from '../message/charset.js';
 import { createResponse, newTag } from '../message/build.js';
+import { parseNameAddr } from '../message/name-addr.js';
+import { parseParams } from '../message/params.js';
+import { sipfragStatus } from '../message/sipfrag.js';
+import { parseUri } from '../message/uri.js';
 import { serializeMessage, utf8ToWire } from '../message/serializer.js';
 import type { OutgoingMessage, SipRequest, SipResponse } from '../message/types.js';
 import { answerReoffer, capabilitiesOf, serializeSdp, type SessionDescription } from '../sdp/index.js';
@@ -32,7 +37,33 @@ interface CallEvents {
   bye: (request: SipRequest) => void;
   /** INFO in the dialog (already answered 200): DTMF relay and the like. */
   info: (request: SipRequest) => void;
+  /**
+   * NOTIFY with `Event: refer` about a REFER we sent (already answered 200): `status`
+   * is the code of its message/sipfrag Status-Line (`SIP/2.0 200 OK` → 200). A NOTIFY
+   * whose body has no Status-Line is answered 200 but not surfaced.
+   */
+  notify: (status: number, notify: ReferNotify) => void;
   terminated: (reason: CallEndReason) => void;
+}
+
+/** Options of `IncomingCall.refer`. */
+export interface ReferOptions {
+  /** Referred-By (RFC 3892): who asks for the transfer; a SIP URI or a name-addr. */
+  readonly referredBy?: string;
+}
+
+/**
+ * A NOTIFY reporting on our REFER (RFC 3515 §2.4.4–§2.4.5): the transferee's progress,
+ * as the status line of a message/sipfrag body.
+ */
+export interface ReferNotify {
+  /** Status code of the sipfrag Status-Line (`SIP/2.0 200 OK` → 200). */
+  readonly status: number;
+  /** The Event header's `id` (the CSeq number of the REFER it reports on), or null. */
+  readonly id: number | null;
+  /** Subscription-State without parameters, lower-cased (`active`, `terminated`), or null. */
+  readonly subscriptionState: string | null;
+  readonly request: SipRequest;
 }
 
 /** What a call needs from the user agent core. */
@@ -79,7 +110,9 @@ export class IncomingCall {
     return r.ok ? r.value.answer : null;
   };
 
-  private readonly handlers: { [K in keyof CallEvents]: CallEvents[K][] } = { ack: [], cancel: [], bye: [], info: [], terminated: [] };
+  private readonly handlers: { [K in keyof CallEvents]: CallEvents[K][] } = { ack: [], cancel: [], bye: [], info: [], notify: [], terminated: [] };
+  /** CSeq numbers of the REFERs we sent: a NOTIFY for `refer` without any is for no subscription (481). */
+  private readonly referSeqs: number[] = [];
   private answerTimer: TimerHandle | null;
   private durationTimer: TimerHandle | null = null;
   private retransmit: { wire: Buffer; timer: TimerHandle | null; giveUp: TimerHandle | null; cseq: number } | null = null;
@@ -305,6 +338,9 @@ export class IncomingCall {
       case 'UPDATE':
         this.receiveUpdate(req, tx);
         return;
+      case 'NOTIFY':
+        this.receiveNotify(req, tx);
+        return;
       default:
         tx.respond(this.plain(req, tx, 405, undefined, [['Allow', ALLOW_HEADER]]), 405);
     }
@@ -356,6 +392,106 @@ export class IncomingCall {
     tx.respond(this.response(tx, 200, answer, false), 200);
   }
 
+  /**
+   * Transfer the caller (RFC 3515): send REFER in the dialog with Refer-To `target`
+   * (a SIP/tel URI or a name-addr) and resolve with the final response's status —
+   * normally 202 — or 408 when none came (Timer F). The transferee then reports with
+   * NOTIFYs (`Event: refer`), surfaced as 'notify' events; after a 2xx there, the
+   * usual next step is `hangup()`. On a call answered but not yet ACKed, the REFER
+   * waits for the ACK; on an ended call it resolves 481 at once.
+   * @see RFC 3515 §2.4; RFC 3892 (Referred-By); RFC 3261 §12.2.1.1
+   */
+  refer(target: string, options: ReferOptions = {}): Promise<{ status: number }> {
+    const referTo = addressValue(target);
+    if (referTo === null) return Promise.reject(new RangeError('refer(): target is not a URI or name-addr'));
+    const referredBy = options.referredBy === undefined ? null : addressValue(options.referredBy);
+    if (options.referredBy !== undefined && referredBy === null) {
+      return Promise.reject(new RangeError('refer(): referredBy is not a URI or name-addr'));
+    }
+    if (this.state === 'incoming' || this.state === 'early') return Promise.reject(new Error('refer(): the call is not answered'));
+    return new Promise((resolve) => {
+      let settled = false;
+      const settle = (status: number): void => {
+        if (settled) return;
+        settled = true;
+        resolve({ status });
+      };
+      const send = (): void => {
+        const d = this.dialog;
+        if (this.state !== 'confirmed' || !d) {
+          settle(481);
+          return;
+        }
+        const me = this.host.localContactAddress(this.source);
+        const hostText = me.host.includes(':') ? `[${me.host}]` : me.host;
+        const user = this.request.uri.kind === 'sip' && this.request.uri.user ? `${this.request.uri.user}@` : '';
+        const headers: [string, string][] = [['Refer-To', referTo]];
+        if (referredBy !== null) headers.push(['Referred-By', referredBy]);
+        // A REFER is a target refresh request, so it carries our Contact (RFC 3261 §8.1.1.8; RFC 3515).
+        headers.push(['Contact', `<sip:${user}${hostText}:${me.port}${me.transport === 'tcp' ? ';transport=tcp' : ''}>`]);
+        headers.push(['User-Agent', this.host.userAgent]);
+        const { request, destination } = d.buildRequest('REFER', me, headers);
+        this.referSeqs.push(d.localSeq);
+        // Timer F ends the transaction after 64×T1; this guard only matters if the
+        // request could not be sent at all (the stack is closing).
+        const guard = this.host.clock.setTimer(64 * this.host.timers.T1 + 1000, () => settle(408));
+        this.host.sendRequest(request, destination, {
+          onResponse: (res: SipResponse) => {
+            if (res.status < 200) return;
+            guard.cancel();
+            this.log.debug({ status: res.status }, 'REFER answered');
+            settle(res.status);
+          },
+          onTimeout: () => {
+            guard.cancel();
+            this.log.info({ code: 'VM_SIP_REFER_TIMEOUT' }, 'REFER got no answer');
+            settle(408);
+          },
+        });
+      };
+      if (this.state === 'answered') {
+        // §13.3.1.4: the dialog is confirmed by the ACK; send then (or give up if the call ends first).
+        this.on('ack', send);
+        this.on('terminated', () => settle(481));
+        return;
+      }
+      send();
+    });
+  }
+
+  /**
+   * NOTIFY in the dialog. Only the implicit subscription of a REFER we sent is served:
+   * `Event: refer` → 200 and a 'notify' event; another event package → 489; `refer`
+   * when we never sent a REFER → 481. NOTIFY refreshes the remote target.
+   * @see RFC 3515 §2.4.4, §2.4.5; RFC 6665 §4.1.3 and its 489 Bad Event
+   */
+  private receiveNotify(req: SipRequest, tx: ServerTransaction): void {
+    const event = parseEventHeader(req.headers.get('event'));
+    if (event === null || event.package !== 'refer') {
+      tx.respond(this.plain(req, tx, 489, undefined, [['Allow-Events', 'refer']]), 489);
+      return;
+    }
+    if (this.referSeqs.length === 0) {
+      tx.respond(this.plain(req, tx, 481), 481);
+      return;
+    }
+    const target = refreshedTarget(req);
+    if (target) this.dialog!.remoteTarget = target;
+    tx.respond(this.plain(req, tx, 200), 200);
+    const status = sipfragStatus(req.body);
+    if (status === null) {
+      this.log.info({ contentType: req.contentType }, 'NOTIFY for our REFER without a sipfrag Status-Line');
+      return;
+    }
+    const state = req.headers.get('subscription-state');
+    this.emit('notify', status, {
+      status,
+      id: event.id,
+      subscriptionState: state === undefined ? null : trimWs(state.split(';', 1)[0]!).toLowerCase(),
+      request: req,
+    });
+  }
+
   private plain(req: SipRequest, tx: ServerTransaction, status: number, reason?: string, headers: [string, string][] = []): OutgoingMessage {
     return createResponse(req, tx.topVia, status, {
       ...(reason !== undefined ? { reason } : {}),
@@ -390,4 +526,30 @@ export class IncomingCall {
     this.log.debug({ reason }, 'call ended');
     this.emit('terminated', reason);
   }
+}
+
+/**
+ * A URI or name-addr given by the application, as a header value (`<uri>` or the
+ * name-addr, UTF-8 display names in wire form), or null when it does not parse or
+ * could break out of the header (control characters).
+ */
+function addressValue(s: string): string | null {
+  const t = s.trim();
+  // eslint-disable-next-line no-control-regex
+  if (t.length === 0 || t.length > 1024 || /[\x00-\x1f\x7f]/.test(t)) return null;
+  const wire = utf8ToWire(t);
+  if (wire.includes('<')) return parseNameAddr(wire).ok ? wire : null;
+  return parseUri(wire).ok ? `<${wire}>` : null;
+}
+
+/** `Event: refer;id=93809824` → package and id (RFC 6665 Event header; RFC 3515 §2.4.6). */
+function parseEventHeader(value: string | undefined): { package: string; id: number | null } | null {
+  if (value === undefined) return null;
+  const semi = value.indexOf(';');
+  const pkg = trimWs(semi < 0 ? value : value.slice(0, semi)).toLowerCase();
+  if (pkg.length === 0) return null;
+  if (semi < 0) return { package: pkg, id: null };
+  const p = parseParams(value, semi);
+  const id = p.ok ? p.value.params.get('id') : undefined;
+  return { package: pkg, id: id ? parseBoundedInt(id, 0x7fffffff) : null };
 }
