@@ -65,6 +65,10 @@ export interface Tenant {
   readonly defaultEmail: string | null;
   /** Copy every voicemail to the default address even when another address is set. */
   readonly duplicateToDefault: boolean;
+  /** Where the tenant's webhook events are POSTed (https or http); null = no webhooks. */
+  readonly webhookUrl: string | null;
+  /** The HMAC-SHA256 key of the webhook signature; never shown after it is set. */
+  readonly webhookSecret: string | null;
   readonly createdAt: string;
 }
 
@@ -101,6 +105,8 @@ export interface Mailbox {
   readonly emails: readonly string[];
   readonly emailAction: EmailAction;
   readonly smsNumber: string | null;
+  /** SIP URIs of phones that get unsolicited message-summary NOTIFYs (RFC 3842) for this box. */
+  readonly mwiUris: readonly string[];
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -159,4 +165,57 @@ export interface PendingDeposit {
   readonly receivedAt: string;
   readonly callId: string | null;
   readonly minMessageMs: number;
+}
+
+// ---------------------------------------------------------------------------------
+// Notifications (the durable outbox)
+
+export const NOTIFICATION_CHANNELS = ['email', 'sms', 'webhook', 'mwi'] as const;
+export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
+
+/** What happened; webhooks carry it as `event`, the other channels pick their template by it. */
+export const NOTIFICATION_EVENTS = ['message.created', 'message.deleted', 'message.heard', 'missed_call', 'notification.failed'] as const;
+export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
+
+export const NOTIFICATION_STATUSES = ['pending', 'sent', 'failed'] as const;
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+
+/**
+ * One delivery to one recipient on one channel, written in the same transaction as the
+ * record that caused it and delivered by the outbox worker with back-off until it is
+ * sent or its give-up time passes.
+ */
+export interface Notification {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly mailboxId: string | null;
+  readonly channel: NotificationChannel;
+  readonly event: NotificationEvent;
+  /** The message, missed call, or (for notification.failed) notification it is about. */
+  readonly subjectId: string;
+  /** E-mail address, phone number, webhook URL or SIP URI. */
+  readonly recipient: string;
+  /** JSON snapshot of what the channel needs, so delivery does not depend on rows that may be gone. */
+  readonly payload: string;
+  /** `event:subjectId:channel:recipient` — unique: the same notification is never queued twice. */
+  readonly deliveryKey: string;
+  readonly status: NotificationStatus;
+  readonly attempts: number;
+  readonly nextAttemptAt: string;
+  readonly giveUpAt: string;
+  readonly lastError: string | null;
+  /** The provider's id of the accepted delivery (SMTP queue id, SMPP message_id...). */
+  readonly providerId: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** One attempt, as `voxmail messages show` lists them. */
+export interface DeliveryAttempt {
+  readonly notificationId: string;
+  readonly attempt: number;
+  readonly at: string;
+  readonly outcome: 'sent' | 'retry' | 'failed';
+  readonly detail: string | null;
+  readonly providerId: string | null;
 }

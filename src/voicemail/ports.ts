@@ -15,6 +15,11 @@ import type {
   Mailbox,
   Message,
   MissedCall,
+  DeliveryAttempt,
+  Notification,
+  NotificationChannel,
+  NotificationEvent,
+  NotificationStatus,
   PendingDeposit,
   Tenant,
   WarningMode,
@@ -42,6 +47,7 @@ export interface NewMailbox {
   readonly emails?: readonly string[];
   readonly emailAction?: EmailAction;
   readonly smsNumber?: string | null;
+  readonly mwiUris?: readonly string[];
 }
 
 /** A partial update; `numbers`/`emails` replace the whole list when given. */
@@ -52,6 +58,8 @@ export interface NewTenant {
   readonly name?: string;
   readonly defaultEmail?: string | null;
   readonly duplicateToDefault?: boolean;
+  readonly webhookUrl?: string | null;
+  readonly webhookSecret?: string | null;
 }
 export type TenantPatch = Partial<Omit<NewTenant, 'id'>>;
 
@@ -68,6 +76,26 @@ export interface MessageFilter {
 
 export type NewMessage = Omit<Message, 'heard' | 'folder' | 'folderChangedAt'>;
 export type NewMissedCall = Omit<MissedCall, 'id'>;
+
+/** A notification to queue; the store adds id, deliveryKey, status and counters. */
+export interface NewNotification {
+  readonly tenantId: string;
+  readonly mailboxId: string | null;
+  readonly channel: NotificationChannel;
+  readonly event: NotificationEvent;
+  readonly subjectId: string;
+  readonly recipient: string;
+  readonly payload: string;
+  readonly giveUpAt: string;
+  /** Default: now. */
+  readonly nextAttemptAt?: string;
+}
+
+/**
+ * The notifications a change causes, computed from the row it wrote (so they can name
+ * its id); the store inserts them in the same transaction as the change.
+ */
+export type NotificationsFor<T> = (record: T) => readonly NewNotification[];
 
 /**
  * Why a write was refused. Stable codes (docs/errors.md): the CLI and the API turn
@@ -116,10 +144,10 @@ export interface MessageRepository {
   list(filter: MessageFilter): Promise<Message[]>;
   /** Messages counted against the quota (every folder but trash). */
   countForQuota(tenantId: string, mailboxId: string): Promise<number>;
-  setHeard(tenantId: string, id: string, heard: boolean): Promise<Message>;
+  setHeard(tenantId: string, id: string, heard: boolean, notify?: NotificationsFor<Message>): Promise<Message>;
   move(tenantId: string, id: string, folder: Folder): Promise<Message>;
   /** Removes the row; returns the audio key for the caller to delete. */
-  remove(tenantId: string, id: string): Promise<{ audioKey: string }>;
+  remove(tenantId: string, id: string, notify?: NotificationsFor<Message>): Promise<{ audioKey: string }>;
   /**
    * Messages whose retention has passed at `now`: inbox/trash older than the
    * mailbox's retentionDays (by receivedAt / folderChangedAt), saved older than savedRetentionDays.
@@ -138,9 +166,35 @@ export interface MissedCallRepository {
  */
 export interface DepositRepository {
   begin(deposit: PendingDeposit): Promise<void>;
-  finish(depositId: string, message: NewMessage): Promise<Message>;
-  abandon(depositId: string | null, missed: NewMissedCall): Promise<MissedCall>;
+  finish(depositId: string, message: NewMessage, notify?: NotificationsFor<Message>): Promise<Message>;
+  abandon(depositId: string | null, missed: NewMissedCall, notify?: NotificationsFor<MissedCall>): Promise<MissedCall>;
   pending(): Promise<PendingDeposit[]>;
+}
+
+export interface NotificationFilter {
+  readonly tenantId?: string;
+  readonly subjectId?: string;
+  readonly status?: NotificationStatus;
+  readonly channel?: NotificationChannel;
+  readonly limit?: number;
+}
+
+/**
+ * The durable outbox. Delivery is at least once, made idempotent by the delivery key
+ * (unique per event, subject, channel and recipient; receivers see it as the e-mail
+ * Message-ID, the webhook id...). A claimed notification is leased: if the process dies
+ * while sending, the lease runs out and another attempt is made.
+ */
+export interface OutboxRepository {
+  /** Queue notifications outside any other change; duplicates (same delivery key) are ignored. Returns how many were new. */
+  enqueue(items: readonly NewNotification[]): Promise<number>;
+  /** Pending notifications due at `now`, oldest first; each is leased until now + leaseMs and its attempt counted. */
+  claimDue(now: Date, leaseMs: number, limit: number): Promise<Notification[]>;
+  /** Record the outcome of the attempt in progress: sent, retry at `nextAttemptAt`, or failed for good. */
+  complete(id: string, outcome: { readonly outcome: DeliveryAttempt['outcome']; readonly detail: string | null; readonly providerId: string | null; readonly nextAttemptAt?: Date }): Promise<Notification>;
+  get(id: string): Promise<Notification | null>;
+  list(filter: NotificationFilter): Promise<Notification[]>;
+  attempts(notificationId: string): Promise<DeliveryAttempt[]>;
 }
 
 export interface VoicemailStore {
@@ -149,6 +203,7 @@ export interface VoicemailStore {
   readonly messages: MessageRepository;
   readonly missedCalls: MissedCallRepository;
   readonly deposits: DepositRepository;
+  readonly outbox: OutboxRepository;
   close(): Promise<void>;
 }
 
@@ -177,3 +232,24 @@ export interface AudioStore {
 }
 
 export type { DiversionReason };
+
+/** The outcome of one delivery attempt. Senders never throw: a failure is a result. */
+export type DeliveryResult =
+  | { readonly ok: true; readonly providerId: string | null; readonly detail?: string }
+  | {
+      readonly ok: false;
+      /** True when retrying cannot help (bad address, rejected by policy): the notification fails now. */
+      readonly permanent: boolean;
+      readonly error: string;
+    };
+
+/**
+ * Delivers the notifications of one channel (src/notify/ implements them). The payload
+ * is the JSON of a `NotificationPayload` (src/voicemail/notifications/payload.ts).
+ */
+export interface ChannelSender {
+  readonly channel: NotificationChannel;
+  send(notification: Notification, signal: AbortSignal): Promise<DeliveryResult>;
+  /** Release connections (SMTP pool, SMPP bind). Idempotent. */
+  close(): Promise<void>;
+}
