@@ -206,15 +206,21 @@ function problemFromIssue(issue: z.core.$ZodIssue, provenance: ReadonlyMap<strin
     path.some((seg) => typeof seg === 'string' && SECRET_KEY.test(seg)) ||
     (typeof issue.input === 'object' && issue.input !== null && SECRET_FIELD.test(JSON.stringify(issue.input)));
   const showValue = !secret && issue.code !== 'unrecognized_keys' && !isPlainObject(issue.input) && issue.input !== undefined;
+  const input = typeof issue.input === 'string' ? withoutPassword(issue.input) : issue.input;
   return {
     path: formatPath(path),
     message: issue.message,
-    got: showValue ? describe(issue.input) : undefined,
+    got: showValue ? describe(input) : undefined,
     source: sourceLabel,
   };
 }
 
 const SECRET_KEY = /password|secret|token/i;
+
+/** `smtp://user:pass@host` → `smtp://user:***@host`: URLs with credentials are shown without them. */
+function withoutPassword(s: string): string {
+  return s.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/\s]*):[^@/\s]*@/i, '$1:***@');
+}
 const SECRET_FIELD = /"[^"]*(password|secret|token)[^"]*"\s*:/i;
 
 /** The source of the value at `path`, or of the nearest ancestor that was set as a whole. */

@@ -23,6 +23,9 @@ export interface ConfigFlags {
   readonly httpPort?: string | undefined;
   readonly rtpPorts?: string | undefined;
   readonly logLevel?: string | undefined;
+  readonly smtpUrl?: string | undefined;
+  readonly mailFrom?: string | undefined;
+  readonly smppUrl?: string | undefined;
 }
 
 /** One field assignment: a path into the config and the value to put there. */
@@ -147,6 +150,33 @@ export const CONFIG_OVERRIDES: readonly ConfigOverride[] = [
       const level = raw.trim().toLowerCase();
       return (LOG_LEVELS as readonly string[]).includes(level) ? level : raw;
     }),
+  },
+  {
+    key: 'smtpUrl',
+    flag: '--smtp-url',
+    argName: '<url>',
+    env: 'VOXMAIL_SMTP_URL',
+    field: 'notify.smtpUrl',
+    description: 'SMTP server for voicemail e-mail, e.g. smtp://user:pass@mail.example.com:587 (default: .eml files in the data dir)',
+    parse: set(['notify', 'smtpUrl'], (raw) => raw.trim()),
+  },
+  {
+    key: 'mailFrom',
+    flag: '--mail-from',
+    argName: '<address>',
+    env: 'VOXMAIL_MAIL_FROM',
+    field: 'notify.mailFrom',
+    description: 'sender of voicemail e-mail, e.g. "Voxmail <vm@example.com>"',
+    parse: set(['notify', 'mailFrom']),
+  },
+  {
+    key: 'smppUrl',
+    flag: '--smpp-url',
+    argName: '<url>',
+    env: 'VOXMAIL_SMPP_URL',
+    field: 'notify.smppUrl',
+    description: 'SMPP server (SMSC) for SMS, e.g. smpp://system_id:password@smsc.example.com:2775',
+    parse: set(['notify', 'smppUrl'], (raw) => raw.trim()),
   },
 ];
 

@@ -62,6 +62,34 @@ export interface LogConfig {
   readonly level: LogLevel;
 }
 
+/** A generic HTTP SMS gateway (used when no SMPP server is configured). */
+export interface SmsHttpConfig {
+  /** URL template; `{to}` and `{text}` are replaced (URL-encoded). */
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  /** Body template for POST (`{to}`, `{text}`; JSON-escaped when Content-Type is JSON). */
+  readonly body: string | null;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** How notifications leave: servers, sender address, retry and give-up times. */
+export interface NotifyConfig {
+  /** `smtp://user:pass@host:port` or `smtps://...`; null = write .eml files into `<dataDir>/outbox/mail`. */
+  readonly smtpUrl: string | null;
+  readonly mailFrom: string;
+  /** `smpp://system_id:password@host:port`; null = the HTTP gateway, or files in `<dataDir>/outbox/sms`. */
+  readonly smppUrl: string | null;
+  readonly smsHttp: SmsHttpConfig | null;
+  /** The SMS sender id / source address. */
+  readonly smsFrom: string | null;
+  /** Base URL of the web inbox for links in notifications, e.g. https://vm.example.com; null = no links. */
+  readonly publicUrl: string | null;
+  /** Back-off of failed deliveries: base × 2^(attempt−1), capped, ±20% jitter. */
+  readonly retry: { readonly baseMs: number; readonly maxMs: number };
+  /** After this long a notification is given up (and `notification.failed` fires). */
+  readonly giveUpHours: { readonly email: number; readonly sms: number; readonly webhook: number; readonly mwi: number };
+}
+
 /** A network whose SIP requests may deposit messages, and the tenant they belong to. */
 export interface TrustedNetworkConfig {
   /** `10.0.0.0/8`, `192.0.2.7/32`, `::1/128`; a bare address means one host. */
@@ -96,6 +124,7 @@ export interface Config {
   readonly http: HttpConfig;
   readonly log: LogConfig;
   readonly trust: TrustConfig;
+  readonly notify: NotifyConfig;
 }
 
 /**
@@ -131,6 +160,17 @@ export const DEFAULT_CONFIG: Config = deepFreeze({
     ],
     realm: 'voxmail',
     accounts: [],
+  },
+  notify: {
+    smtpUrl: null,
+    mailFrom: 'Voxmail <voxmail@localhost>',
+    smppUrl: null,
+    smsHttp: null,
+    smsFrom: null,
+    publicUrl: null,
+    retry: { baseMs: 5_000, maxMs: 3_600_000 },
+    // Mail servers retry for days; an SMS or a lamp days late is worse than none.
+    giveUpHours: { email: 72, sms: 24, webhook: 24, mwi: 1 },
   },
 });
 
@@ -274,6 +314,47 @@ const trust = section({
     }),
 });
 
+/** `scheme://[user[:password]@]host[:port]` with one of the schemes; the password is never echoed. */
+function serverUrl(schemes: readonly string[], example: string): z.ZodType<string> {
+  const rule = `must be a URL like ${example}`;
+  return z
+    .string({ error: rule })
+    .max(2048, { error: rule })
+    .refine(
+      (s) => {
+        try {
+          const u = new URL(s);
+          return schemes.includes(u.protocol.slice(0, -1)) && u.hostname !== '';
+        } catch {
+          return false;
+        }
+      },
+      { error: rule },
+    );
+}
+
+const httpUrl = (what: string): z.ZodType<string> =>
+  z
+    .string({ error: `must be ${what}` })
+    .max(2048, { error: `must be ${what}` })
+    .refine((s) => /^https?:\/\/[^\s]+$/i.test(s) && URL.canParse(s), { error: `must be ${what}` });
+
+const notify = section({
+  smtpUrl: serverUrl(['smtp', 'smtps'], 'smtp://user:password@mail.example.com:587 or smtps://...:465').nullable(),
+  mailFrom: z.string({ error: 'must be a sender address' }).min(3).max(320).regex(/@/, { error: 'must be a sender address like "Voxmail <vm@example.com>"' }),
+  smppUrl: serverUrl(['smpp'], 'smpp://system_id:password@smsc.example.com:2775').nullable(),
+  smsHttp: section({
+    url: httpUrl('an http(s) URL template with {to} and {text}'),
+    method: z.enum(['GET', 'POST'], { error: 'must be GET or POST' }),
+    body: z.string({ error: 'must be a body template' }).max(8192).nullable(),
+    headers: z.record(z.string().regex(/^[A-Za-z0-9-]{1,64}$/, { error: 'must be a header name' }), z.string().max(4096)),
+  }).nullable(),
+  smsFrom: z.string({ error: 'must be a sender id' }).regex(/^[+A-Za-z0-9 ]{1,20}$/, { error: 'must be a phone number or up to 11 letters and digits' }).nullable(),
+  publicUrl: httpUrl('the http(s) base URL of the web inbox, e.g. https://vm.example.com').nullable(),
+  retry: section({ baseMs: intIn(100, 3_600_000), maxMs: intIn(1_000, 86_400_000) }),
+  giveUpHours: section({ email: intIn(1, 720), sms: intIn(1, 720), webhook: intIn(1, 720), mwi: intIn(1, 720) }),
+});
+
 const LOG_LEVEL_RULE = `must be one of ${LOG_LEVELS.join(', ')}`;
 
 /** Validates a complete configuration (defaults already merged in). */
@@ -294,6 +375,7 @@ export const configSchema: z.ZodType<Config> = section({
   http: section({ host: ipLiteral, port }),
   log: section({ level: z.enum(LOG_LEVELS, { error: LOG_LEVEL_RULE }) }),
   trust,
+  notify,
 });
 
 /** Freezes an object graph in place and returns it, typed read-only. */

@@ -221,6 +221,15 @@ describe('config files', () => {
         '  networks: [{ cidr: 10.0.0.0/8, tenant: acme }, { cidr: "2001:db8::/32", tenant: acme }, { cidr: 192.0.2.7, tenant: b }]',
         '  realm: pbx.example',
         '  accounts: [{ username: pbx1, password: "12345678", tenant: acme }]',
+        'notify:',
+        '  smtpUrl: smtp://vm:pw@mail.example.com:587',
+        '  mailFrom: Voxmail <vm@example.com>',
+        '  smppUrl: smpp://sys:pw@smsc.example.com:2775',
+        '  smsHttp: { url: "https://gw.example.com/send?to={to}&text={text}", method: GET, body: null, headers: { X-Key: abc } }',
+        '  smsFrom: Voxmail',
+        '  publicUrl: https://vm.example.com',
+        '  retry: { baseMs: 1000, maxMs: 60000 }',
+        '  giveUpHours: { email: 48, sms: 12, webhook: 12, mwi: 2 }',
         '',
       ].join('\n'),
     );
@@ -255,7 +264,27 @@ describe('config files', () => {
         realm: 'pbx.example',
         accounts: [{ username: 'pbx1', password: '12345678', tenant: 'acme' }],
       },
+      notify: {
+        smtpUrl: 'smtp://vm:pw@mail.example.com:587',
+        mailFrom: 'Voxmail <vm@example.com>',
+        smppUrl: 'smpp://sys:pw@smsc.example.com:2775',
+        smsHttp: { url: 'https://gw.example.com/send?to={to}&text={text}', method: 'GET', body: null, headers: { 'X-Key': 'abc' } },
+        smsFrom: 'Voxmail',
+        publicUrl: 'https://vm.example.com',
+        retry: { baseMs: 1000, maxMs: 60000 },
+        giveUpHours: { email: 48, sms: 12, webhook: 12, mwi: 2 },
+      },
     });
+  });
+
+  test('notify: a bad server URL is refused without echoing its password; flags and env set the servers', () => {
+    const e = bad({ argvFlags: { smtpUrl: 'http://vm:hunter22@mail.example.com' } });
+    assert.match(e.message, /notify\.smtpUrl: must be a URL like smtp:\/\/.* \(got "http:\/\/vm:\*\*\*@mail\.example\.com" from --smtp-url\)/);
+    assert.doesNotMatch(e.message, /hunter22/);
+    const c = good({ argvFlags: { smtpUrl: 'smtps://a:b@127.0.0.1:465', mailFrom: 'vm@example.com' }, env: { VOXMAIL_SMPP_URL: 'smpp://s:p@127.0.0.1:2775' } });
+    assert.equal(c.notify.smtpUrl, 'smtps://a:b@127.0.0.1:465');
+    assert.equal(c.notify.mailFrom, 'vm@example.com');
+    assert.equal(c.notify.smppUrl, 'smpp://s:p@127.0.0.1:2775');
   });
 
   test('trust: bad networks, tenants, short passwords and duplicate accounts are refused with the field named', () => {
@@ -304,7 +333,7 @@ describe('config files', () => {
     const lines = e.message.split('\n');
     assert.equal(lines.length, 2, e.message);
     assert.match(e.message, /^sip: unknown key "prot" \(allowed: hosts, port, transports, timers, limits, forceRport\) \(from .*unknown\.yaml:3\)$/m);
-    assert.match(e.message, /^\(top level\): unknown key "extra" \(allowed: dataDir, sip, rtp, http, log, trust\) \(from .*unknown\.yaml:4\)$/m);
+    assert.match(e.message, /^\(top level\): unknown key "extra" \(allowed: dataDir, sip, rtp, http, log, trust, notify\) \(from .*unknown\.yaml:4\)$/m);
   });
 
   test('unknown keys deep down and in JSON too', () => {
