@@ -13,7 +13,8 @@ import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { recoverWav, type RecordingResult } from '../../media/index.js';
 import type { Logger } from '../../shared/logger.js';
-import type { DiversionReason, Mailbox, Message, MissedCall, MissedCallCause, PendingDeposit } from '../model.js';
+import type { DiversionReason, Mailbox, Message, MissedCall, MissedCallCause, PendingDeposit, Tenant } from '../model.js';
+import type { NotificationPlanner } from '../notifications/planner.js';
 import type { AudioStore, VoicemailStore } from '../ports.js';
 
 const WAV_HEADER_BYTES = 44;
@@ -34,12 +35,28 @@ export interface CallerInfo {
 
 export type DepositOutcome = { readonly kind: 'message'; readonly message: Message } | { readonly kind: 'missed'; readonly missed: MissedCall };
 
+/** Notifications to queue with each message and missed call (none when absent, e.g. in tests). */
+export interface DepositNotifications {
+  readonly planner: NotificationPlanner;
+  /** Called after a deposit queued notifications, so the outbox worker looks at once. */
+  readonly queued: () => void;
+}
+
 export class DepositService {
   constructor(
     private readonly store: VoicemailStore,
     private readonly audio: AudioStore,
     private readonly log: Logger,
+    private readonly notifications: DepositNotifications | null = null,
   ) {}
+
+  /** The tenant and mailbox as they are now (settings may have changed during the call). */
+  private async owners(tenantId: string, mailboxId: string): Promise<{ tenant: Tenant; mailbox: Mailbox } | null> {
+    if (!this.notifications) return null;
+    const tenant = await this.store.tenants.get(tenantId);
+    const mailbox = await this.store.mailboxes.get(tenantId, mailboxId);
+    return tenant && mailbox ? { tenant, mailbox } : null;
+  }
 
   /** Whether the mailbox holds as many messages as its quota allows (trash not counted). */
   async isFull(mailbox: Mailbox): Promise<boolean> {
@@ -78,13 +95,13 @@ export class DepositService {
   /** A call that left no message: the owner still learns someone called. */
   async missedCall(mailbox: Mailbox, caller: CallerInfo, cause: MissedCallCause, now: Date, deposit: PendingDeposit | null = null): Promise<MissedCall> {
     if (deposit) await this.audio.removePartial(deposit.id);
-    const missed = await this.store.deposits.abandon(deposit?.id ?? null, {
-      tenantId: mailbox.tenantId,
-      mailboxId: mailbox.id,
-      ...caller,
-      cause,
-      at: now.toISOString(),
-    });
+    const owners = await this.owners(mailbox.tenantId, mailbox.id);
+    const missed = await this.store.deposits.abandon(
+      deposit?.id ?? null,
+      { tenantId: mailbox.tenantId, mailboxId: mailbox.id, ...caller, cause, at: now.toISOString() },
+      owners && this.notifications ? (m) => this.notifications!.planner.forMissedCall(owners.tenant, owners.mailbox, m) : undefined,
+    );
+    this.notifications?.queued();
     this.log.info({ mailbox: mailbox.id, cause, missedCall: missed.id }, 'missed call recorded');
     return missed;
   }
@@ -141,22 +158,30 @@ export class DepositService {
   }
 
   private async missed(p: PendingDeposit, cause: MissedCallCause): Promise<DepositOutcome> {
-    const missed = await this.store.deposits.abandon(p.id, {
-      tenantId: p.tenantId,
-      mailboxId: p.mailboxId,
-      callerNumber: p.callerNumber,
-      callerName: p.callerName,
-      calledNumber: p.calledNumber,
-      reason: p.reason,
-      cause,
-      callId: p.callId,
-      at: p.receivedAt,
-    });
+    const owners = await this.owners(p.tenantId, p.mailboxId);
+    const missed = await this.store.deposits.abandon(
+      p.id,
+      {
+        tenantId: p.tenantId,
+        mailboxId: p.mailboxId,
+        callerNumber: p.callerNumber,
+        callerName: p.callerName,
+        calledNumber: p.calledNumber,
+        reason: p.reason,
+        cause,
+        callId: p.callId,
+        at: p.receivedAt,
+      },
+      owners && this.notifications ? (m) => this.notifications!.planner.forMissedCall(owners.tenant, owners.mailbox, m) : undefined,
+    );
+    this.notifications?.queued();
     this.log.info({ mailbox: p.mailboxId, cause, missedCall: missed.id }, 'missed call recorded');
     return { kind: 'missed', missed };
   }
 
   private async store_(p: PendingDeposit, key: string, sizeBytes: number, durationMs: number, recovered: boolean): Promise<DepositOutcome> {
+    const owners = await this.owners(p.tenantId, p.mailboxId);
+    const notify = owners && this.notifications ? (m: Message) => this.notifications!.planner.forMessage('message.created', owners.tenant, owners.mailbox, m) : undefined;
     const message = await this.store.deposits.finish(p.id, {
       id: p.id,
       tenantId: p.tenantId,
@@ -171,7 +196,8 @@ export class DepositService {
       audioKey: key,
       sizeBytes,
       callId: p.callId,
-    });
+    }, notify);
+    this.notifications?.queued();
     this.log.info({ mailbox: p.mailboxId, message: message.id, durationMs, recovered }, 'message stored');
     return { kind: 'message', message };
   }
