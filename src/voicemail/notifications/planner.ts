@@ -42,6 +42,11 @@ function uniqueAddresses(list: readonly string[]): string[] {
   return out;
 }
 
+/** A webhook without its signing secret could only fail: it is not queued at all. */
+function hasWebhook(t: Tenant): t is Tenant & { webhookUrl: string } {
+  return t.webhookUrl !== null && t.webhookSecret !== null;
+}
+
 export class NotificationPlanner {
   constructor(private readonly settings: PlannerSettings) {}
 
@@ -108,7 +113,7 @@ export class NotificationPlanner {
       for (const to of this.emailRecipients(tenant, mailbox)) add('email', to, { ...payload, emailAction: mailbox.emailAction });
       if (mailbox.smsNumber !== null) add('sms', mailbox.smsNumber);
     }
-    if (tenant.webhookUrl !== null) add('webhook', tenant.webhookUrl);
+    if (hasWebhook(tenant)) add('webhook', tenant.webhookUrl);
     // The lamp follows every change of the counts; the subject carries the time so that a
     // later change of the same message (heard, unheard, heard) is not taken for a duplicate.
     const mwi: MwiPayload = { kind: 'mwi', event, mailbox: snapshotOf(mailbox), occurredAt: payload.occurredAt };
@@ -138,13 +143,13 @@ export class NotificationPlanner {
     };
     const out: NewNotification[] = [];
     if (mailbox.smsNumber !== null) out.push(this.item('sms', 'missed_call', tenant.id, mailbox.id, missed.id, mailbox.smsNumber, payload, at));
-    if (tenant.webhookUrl !== null) out.push(this.item('webhook', 'missed_call', tenant.id, mailbox.id, missed.id, tenant.webhookUrl, payload, at));
+    if (hasWebhook(tenant)) out.push(this.item('webhook', 'missed_call', tenant.id, mailbox.id, missed.id, tenant.webhookUrl, payload, at));
     return out;
   }
 
   /** A notification that gave up: the tenant's webhook hears of it (never about itself). */
   forFailure(tenant: Tenant, mailbox: Mailbox | null, failed: Notification): NewNotification[] {
-    if (tenant.webhookUrl === null || failed.event === 'notification.failed') return [];
+    if (!hasWebhook(tenant) || failed.event === 'notification.failed') return [];
     const at = this.now();
     const payload: NotificationFailedPayload = {
       kind: 'notification.failed',

@@ -36,7 +36,7 @@ describe('NotificationPlanner', () => {
   });
 
   test('message.created: e-mail carries the action and a link; SMS to the owner; webhook; MWI to subscribers and lamps', () => {
-    const t = { ...tenant, webhookUrl: 'https://hooks.example.com/vm' };
+    const t = { ...tenant, webhookUrl: 'https://hooks.example.com/vm', webhookSecret: 'secret-secret-1234' };
     const m = { ...mailbox, emails: ['a@example.com'], smsNumber: '+79161234567', mwiUris: ['sip:100@10.0.0.5'] };
     const items = planner.forMessage('message.created', t, m, message);
     assert.deepEqual(
@@ -55,7 +55,7 @@ describe('NotificationPlanner', () => {
   });
 
   test('heard and deleted: no e-mail or SMS, only webhook and MWI; each MWI change is a distinct subject', () => {
-    const t = { ...tenant, webhookUrl: 'https://hooks.example.com/vm' };
+    const t = { ...tenant, webhookUrl: 'https://hooks.example.com/vm', webhookSecret: 'secret-secret-1234' };
     const m = { ...mailbox, emails: ['a@example.com'], smsNumber: '+79161234567' };
     const heard = planner.forMessage('message.heard', t, m, { ...message, heard: true });
     assert.deepEqual(heard.map((n) => n.channel), ['webhook', 'mwi']);
@@ -64,14 +64,19 @@ describe('NotificationPlanner', () => {
     assert.notEqual(again?.subjectId, heard[1]?.subjectId);
   });
 
+  test('a webhook URL without its secret is not queued (it could only fail)', () => {
+    const items = planner.forMessage('message.created', { ...tenant, webhookUrl: 'https://h.example.com' }, mailbox, message);
+    assert.deepEqual(items.filter((n) => n.channel === 'webhook'), []);
+  });
+
   test('missed call: SMS and webhook only; notification.failed goes to the webhook, never about itself', () => {
     const missed: MissedCall = { id: 'x1', tenantId: 't1', mailboxId: '100', callerNumber: '+7', callerName: null, calledNumber: '100', reason: 'no-answer', cause: 'hangup-before-beep', at: NOW.toISOString(), callId: null };
     assert.deepEqual(planner.forMissedCall(tenant, { ...mailbox, emails: ['a@example.com'] }, missed), [], 'no SMS number, no webhook: nothing');
-    const items = planner.forMissedCall({ ...tenant, webhookUrl: 'https://h.example.com' }, { ...mailbox, smsNumber: '+79161234567' }, missed);
+    const items = planner.forMissedCall({ ...tenant, webhookUrl: 'https://h.example.com', webhookSecret: 'secret-secret-1234' }, { ...mailbox, smsNumber: '+79161234567' }, missed);
     assert.deepEqual(items.map((n) => `${n.channel}:${n.event}:${n.subjectId}`), ['sms:missed_call:x1', 'webhook:missed_call:x1']);
     const failed = { id: 'n1', event: 'message.created', channel: 'email', subjectId: 'm1', attempts: 9, lastError: '550' } as Notification;
-    const f = planner.forFailure({ ...tenant, webhookUrl: 'https://h.example.com' }, mailbox, failed);
+    const f = planner.forFailure({ ...tenant, webhookUrl: 'https://h.example.com', webhookSecret: 'secret-secret-1234' }, mailbox, failed);
     assert.deepEqual(f.map((n) => `${n.channel}:${n.event}:${n.subjectId}`), ['webhook:notification.failed:n1']);
-    assert.deepEqual(planner.forFailure({ ...tenant, webhookUrl: 'https://h.example.com' }, mailbox, { ...failed, event: 'notification.failed' }), []);
+    assert.deepEqual(planner.forFailure({ ...tenant, webhookUrl: 'https://h.example.com', webhookSecret: 'secret-secret-1234' }, mailbox, { ...failed, event: 'notification.failed' }), []);
   });
 });
