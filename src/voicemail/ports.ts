@@ -233,6 +233,13 @@ export interface AudioStore {
 
 export type { DiversionReason };
 
+/**
+ * How an e-mail sender's `detail` starts when the accepted mail carried the recording:
+ * "attachment, then delete" deletes a message only then (a link instead of the audio,
+ * or an .eml file on disk, keeps it in the box).
+ */
+export const EMAIL_DETAIL_AUDIO_ATTACHED = 'audio attached';
+
 /** The outcome of one delivery attempt. Senders never throw: a failure is a result. */
 export type DeliveryResult =
   | { readonly ok: true; readonly providerId: string | null; readonly detail?: string }

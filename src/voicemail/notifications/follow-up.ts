@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../../shared/logger.js';
 import type { Notification } from '../model.js';
-import type { AudioStore, VoicemailStore } from '../ports.js';
+import { EMAIL_DETAIL_AUDIO_ATTACHED, type AudioStore, type VoicemailStore } from '../ports.js';
 import { parsePayload } from './payload.js';
 import type { NotificationPlanner } from './planner.js';
 
@@ -42,7 +42,13 @@ export class DeliveryFollowUp {
     const copies = await this.store.outbox.list({ tenantId: n.tenantId, subjectId: n.subjectId, channel: 'email', limit: 1000 });
     const created = copies.filter((c) => c.event === 'message.created');
     if (created.some((c) => c.status === 'pending')) return;
-    if (!created.some((c) => c.status === 'sent')) return; // no mail server accepted it: keep the message
+    // Only a mail that a server accepted WITH the recording lets the box drop it.
+    let delivered = false;
+    for (const c of created.filter((x) => x.status === 'sent')) {
+      const attempts = await this.store.outbox.attempts(c.id);
+      if (attempts.some((a) => a.outcome === 'sent' && a.detail?.startsWith(EMAIL_DETAIL_AUDIO_ATTACHED) === true)) delivered = true;
+    }
+    if (!delivered) return;
     const message = await this.store.messages.get(n.tenantId, n.subjectId);
     if (!message) return;
     const tenant = await this.store.tenants.get(n.tenantId);
