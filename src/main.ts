@@ -9,6 +9,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { createLogger } from './compose/logger.js';
+import { createNotifications, type NotifyService } from './compose/notify.js';
 import { ensureDemoMailbox, openStores } from './compose/open-store.js';
 import { toSipStackOptions } from './compose/sip-options.js';
 import { startVoicemail, type VoicemailService } from './compose/voicemail.js';
@@ -51,22 +52,36 @@ export async function startVoxmail(config: Config, options: StartVoxmailOptions 
   await prepareDataDir(config.dataDir);
 
   const stores = await openStores(config.dataDir, { logger: logger.child({ module: 'store' }) });
+  let notify: NotifyService;
   let voicemail: VoicemailService;
   let sip: SipStack;
   try {
     if (await ensureDemoMailbox(stores.store)) logger.info({ tenant: 'demo', mailbox: '100' }, 'created the demo mailbox 100 (call sip:100@<this host>)');
-    voicemail = await startVoicemail(config, stores, logger, (call) => sip.localContactAddress(call.source).host);
+    notify = createNotifications(config, stores, logger);
   } catch (e) {
     await stores.close();
+    throw e;
+  }
+  /** Undo what was started, newest first, when a later step fails. */
+  const unwind = async (): Promise<void> => {
+    await notify.close();
+    await stores.close();
+  };
+  try {
+    voicemail = await startVoicemail(config, stores, notify, logger, (call) => sip.localContactAddress(call.source).host);
+  } catch (e) {
+    await unwind();
     throw e;
   }
   try {
     sip = await SipStack.start(toSipStackOptions(config, logger.child({ module: 'sip' }), `Voxmail/${VERSION}`), voicemail.application);
   } catch (e) {
     await voicemail.close();
-    await stores.close();
+    await unwind();
     throw e;
   }
+  // Deliveries start once every channel exists (MWI NOTIFYs go out through the SIP stack).
+  notify.start();
 
   let http: HealthServer;
   try {
@@ -80,7 +95,7 @@ export async function startVoxmail(config: Config, options: StartVoxmailOptions 
   } catch (e) {
     await sip.close();
     await voicemail.close();
-    await stores.close();
+    await unwind();
     throw e;
   }
 
@@ -96,6 +111,7 @@ export async function startVoxmail(config: Config, options: StartVoxmailOptions 
       // SIP first: ringing calls get 503, answered ones BYE; then their messages are stored.
       await sip.close();
       await voicemail.close();
+      await notify.close();
       await stores.close();
     }
     logger.info('voxmail stopped');

@@ -17,6 +17,7 @@ import { DepositService } from '../voicemail/deposit/deposit-service.js';
 import { loadBuiltinPrompts } from '../voicemail/prompts/builtin-prompts.js';
 import { PromptResolver } from '../voicemail/prompts/prompt-resolver.js';
 import { RetentionJob } from '../voicemail/retention.js';
+import type { NotifyService } from './notify.js';
 import type { Stores } from './open-store.js';
 
 export interface VoicemailService {
@@ -28,9 +29,15 @@ export interface VoicemailService {
 
 const WILDCARDS = new Set(['0.0.0.0', '::', '']);
 
-export async function startVoicemail(config: Config, stores: Stores, logger: Logger, advertisedHost: (call: IncomingCall) => string): Promise<VoicemailService> {
+export async function startVoicemail(
+  config: Config,
+  stores: Stores,
+  notify: NotifyService,
+  logger: Logger,
+  advertisedHost: (call: IncomingCall) => string,
+): Promise<VoicemailService> {
   const { store, audio } = stores;
-  const deposits = new DepositService(store, audio, logger.child({ module: 'deposit' }));
+  const deposits = new DepositService(store, audio, logger.child({ module: 'deposit' }), { planner: notify.planner, queued: () => notify.kick() });
   // Before the first call: whatever a crash left becomes a message (marked recovered) or a missed call.
   await deposits.recoverPending();
   const resolver = new PromptResolver({ store: audio, builtins: await loadBuiltinPrompts(), logger: logger.child({ module: 'prompts' }) });
