@@ -180,6 +180,7 @@ function settingsPatch(input: MailboxInput): { -readonly [K in keyof MailboxPatc
   if (input.emails !== undefined) patch.emails = input.emails;
   if (input.emailAction !== undefined) patch.emailAction = input.emailAction;
   if (input.smsNumber !== undefined) patch.smsNumber = input.smsNumber;
+  if (input.mwiUris !== undefined) patch.mwiUris = input.mwiUris;
   return patch;
 }
 

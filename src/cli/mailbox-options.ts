@@ -11,11 +11,12 @@ import type { Problems } from './cli-error.js';
 import type { Opts } from './store-action.js';
 import { collect, optList, optString, optStringOrFalse } from './store-action.js';
 import {
-    normalizeSmsNumber,
+  normalizeSmsNumber,
   parseChoice,
   parseEmail,
   parseIntIn,
   parseMailboxNumber,
+  parseMwiUri,
   parseOperatorUri,
   parseSecondsToMs,
   parseTimeZone,
@@ -37,6 +38,8 @@ export const LIMITS = Object.freeze({
 } as const);
 export const MAX_NUMBERS = 100;
 export const MAX_EMAILS = 20;
+/** The store's limit (src/store/validation/mailbox-settings.ts). */
+export const MAX_MWI_URIS = 16;
 
 /** The model's defaults for a new mailbox (src/voicemail/model.ts), used for cross-checks. */
 export const DEFAULT_MAX_MESSAGE_MS = 180_000;
@@ -70,6 +73,8 @@ export interface MailboxInput {
   readonly emailAction?: EmailAction;
   /** null = `--no-sms-number`. */
   readonly smsNumber?: string | null;
+  /** `--mwi` (the whole list); empty = `--no-mwi`. */
+  readonly mwiUris?: readonly string[];
 }
 
 /** Declares the options both `add` and `update` take; `update` adds the removal ones. */
@@ -103,7 +108,13 @@ export function addMailboxSettingsOptions(cmd: Command, forUpdate: boolean): Com
     .option('--warning <mode>', `what plays before the beep: ${WARNING_MODES.join(', ')}`)
     .option('--email <address>', `address for voicemail e-mails; repeat or comma-separate${forUpdate ? ' (replaces the list)' : ''}`, collect)
     .option('--email-action <action>', `${EMAIL_ACTIONS.join(', ')} (notification only, attach and delete, attach and keep)`)
-    .option('--sms-number <number>', 'mobile number for missed-call and voicemail SMS');
+    .option('--sms-number <number>', 'mobile number for missed-call and voicemail SMS')
+    .option(
+      '--mwi <sip-uri>',
+      `phone that gets message-waiting NOTIFYs (lamp), sip: or sips: URI; repeat for several, at most ${String(MAX_MWI_URIS)}${forUpdate ? ' (replaces the list)' : ''}`,
+      collect,
+    )
+    .option('--no-mwi', 'no unsolicited message-waiting NOTIFYs (phones that subscribe still get them)');
   if (forUpdate) {
     cmd
       .option('--no-pin', 'remove the PIN')
@@ -174,6 +185,19 @@ export function parseMailboxInput(opts: Opts, problems: Problems): MailboxInput 
       if (items.length === 0) problems.add('--email', 'must not be empty (use --no-email to remove every address)');
       if (items.length > MAX_EMAILS) problems.add('--email', `must list at most ${String(MAX_EMAILS)} addresses`);
       input.emails = unique(items.map((e) => problems.take('--email', parseEmail(e))).filter((e) => e !== undefined));
+    }
+  }
+
+  if (opts.mwi === false) input.mwiUris = [];
+  else {
+    const raw = optList(opts, 'mwi');
+    if (raw !== undefined) {
+      // Not split at commas: a SIP URI may contain them.
+      const items = raw.map((u) => u.trim()).filter((u) => u !== '');
+      if (items.length === 0) problems.add('--mwi', 'must not be empty (use --no-mwi to remove every URI)');
+      const uris = unique(items.map((u) => problems.take('--mwi', parseMwiUri(u))).filter((u) => u !== undefined));
+      if (uris.length > MAX_MWI_URIS) problems.add('--mwi', `must list at most ${String(MAX_MWI_URIS)} URIs (got ${String(uris.length)})`);
+      input.mwiUris = uris;
     }
   }
 

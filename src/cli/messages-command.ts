@@ -18,7 +18,8 @@ import { formatTable, printJson, printText } from './output.js';
 import type { Opts, StoreContext } from './store-action.js';
 import { addStoreOptions, checkedId, optFlag, optString, runStoreAction, tenantOf } from './store-action.js';
 import { parseChoice, parseId, parseIntIn } from './validate.js';
-import { caller, duration, localTime, messageJson, messageText, missedJson } from './views.js';
+import type { Delivery } from './views.js';
+import { caller, deliveriesSummary, deliveriesText, deliveryJson, duration, localTime, messageJson, messageText, missedJson } from './views.js';
 
 const SCOPED = { tenant: true } as const;
 /** The store returns at most this many rows per list (src/store/validation/records.ts). */
@@ -44,7 +45,10 @@ export function registerMessagesCommand(program: Command): Command {
     .option('--limit <n>', `at most this many, 1–${String(MAX_LIMIT)} (default ${String(DEFAULT_LIMIT)})`);
   addStoreOptions(list, SCOPED).action((opts: Opts) => runStoreAction(opts, SCOPED, (p) => listInput(opts, p), listMessages));
 
-  const show = messages.command('show').description('show one message').argument('<id>', 'message id');
+  const show = messages
+    .command('show')
+    .description('show one message and its deliveries (e-mail, SMS, webhook, MWI notifications with every attempt)')
+    .argument('<id>', 'message id');
   addStoreOptions(show, SCOPED).action((id: string, opts: Opts) => runStoreAction(opts, SCOPED, (p) => checkedId(p, id), showMessage));
 
   const exp = messages
@@ -78,7 +82,7 @@ export function registerMessagesCommand(program: Command): Command {
 
   const missed = messages
     .command('missed')
-    .description('list missed calls (callers who left no message), newest first')
+    .description('list missed calls (callers who left no message), newest first, with their notifications')
     .option('-m, --mailbox <id>', 'only this mailbox')
     .option('--limit <n>', `at most this many, 1–${String(MAX_LIMIT)} (default ${String(DEFAULT_LIMIT)})`);
   addStoreOptions(missed, SCOPED).action((opts: Opts) => runStoreAction(opts, SCOPED, (p) => listInput(opts, p), listMissed));
@@ -147,10 +151,21 @@ async function getMessage(ctx: StoreContext, id: string): Promise<Message> {
   return m;
 }
 
+/**
+ * The notifications about a message or missed call (`subjectId`), oldest first, each
+ * with its attempts. They outlive the message: a deleted message's are still in the store.
+ */
+async function deliveriesOf(ctx: StoreContext, tenantId: string, subjectId: string): Promise<Delivery[]> {
+  const found = await ctx.store.outbox.list({ tenantId, subjectId, limit: MAX_LIMIT });
+  return Promise.all(found.reverse().map(async (notification) => ({ notification, attempts: await ctx.store.outbox.attempts(notification.id) })));
+}
+
 async function showMessage(ctx: StoreContext, id: string): Promise<void> {
   const m = await getMessage(ctx, id);
-  if (ctx.json) return printJson(messageJson(m));
-  printText(messageText(m, (await timeZones(ctx)).get(m.mailboxId)));
+  const deliveries = await deliveriesOf(ctx, m.tenantId, m.id);
+  if (ctx.json) return printJson({ ...messageJson(m), deliveries: deliveries.map(deliveryJson) });
+  const zone = (await timeZones(ctx)).get(m.mailboxId);
+  printText(messageText(m, zone) + deliveriesText(deliveries, zone));
 }
 
 async function exportMessage(ctx: StoreContext, { id, out, force }: { id: string; out: string; force: boolean }): Promise<void> {
@@ -205,10 +220,19 @@ async function listMissed(ctx: StoreContext, input: ListInput): Promise<void> {
     limit: input.limit,
     ...(input.mailboxId === undefined ? {} : { mailboxId: input.mailboxId }),
   });
-  if (ctx.json) return printJson(found.map(missedJson));
+  const deliveries = await Promise.all(found.map((c) => deliveriesOf(ctx, tenantId, c.id)));
+  if (ctx.json) return printJson(found.map((c, i) => ({ ...missedJson(c), deliveries: (deliveries[i] ?? []).map(deliveryJson) })));
   if (found.length === 0) return printText('no missed calls\n');
   const zones = await timeZones(ctx);
-  const rows = found.map((c) => [localTime(c.at, zones.get(c.mailboxId)), c.mailboxId, caller(c.callerNumber, c.callerName), c.calledNumber ?? '', c.reason, c.cause]);
-  printText(formatTable(['AT', 'MAILBOX', 'FROM', 'TO', 'REASON', 'CAUSE'], rows));
+  const rows = found.map((c, i) => [
+    localTime(c.at, zones.get(c.mailboxId)),
+    c.mailboxId,
+    caller(c.callerNumber, c.callerName),
+    c.calledNumber ?? '',
+    c.reason,
+    c.cause,
+    deliveriesSummary(deliveries[i] ?? []),
+  ]);
+  printText(formatTable(['AT', 'MAILBOX', 'FROM', 'TO', 'REASON', 'CAUSE', 'NOTIFIED'], rows));
   noteIfCut(found.length, input.limit);
 }

@@ -110,3 +110,39 @@ export function splitList(values: readonly string[]): string[] {
 export function unique<T>(items: readonly T[]): T[] {
   return [...new Set(items)];
 }
+
+/** Where a tenant's webhooks are POSTed: an absolute http:// or https:// URL, at most 2048 characters (the store's rule). */
+export function parseWebhookUrl(raw: string): Result<string, string> {
+  const s = raw.trim();
+  const rule = `must be an http:// or https:// URL of at most 2048 characters, such as https://hooks.example.com/voxmail (got ${q(raw.length > 80 ? `${raw.slice(0, 77)}...` : raw)})`;
+  if (s.length > 2048 || /\s/.test(s)) return err(rule);
+  try {
+    const url = new URL(s);
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '') return err(rule);
+  } catch {
+    return err(rule);
+  }
+  return ok(s);
+}
+
+export const WEBHOOK_SECRET_MIN = 16;
+export const WEBHOOK_SECRET_MAX = 256;
+
+/** The HMAC key of a tenant's webhooks. The value is never quoted back, only its length. */
+export function parseWebhookSecret(raw: string): Result<string, string> {
+  // UTF-16 length, as the store counts (src/store/validation/records.ts).
+  const n = raw.length;
+  if (n >= WEBHOOK_SECRET_MIN && n <= WEBHOOK_SECRET_MAX) return ok(raw);
+  return err(`must be ${String(WEBHOOK_SECRET_MIN)}–${String(WEBHOOK_SECRET_MAX)} characters (got ${String(n)} characters; the value is not shown)`);
+}
+
+/**
+ * A phone that gets message-waiting NOTIFYs: a `sip:` or `sips:` URI without spaces, at
+ * most 256 characters (the store's rule); the scheme is lower-cased.
+ */
+export function parseMwiUri(raw: string): Result<string, string> {
+  const s = raw.trim();
+  const m = /^(sips?):(\S+)$/i.exec(s);
+  if (m?.[1] !== undefined && m[2] !== undefined && s.length <= 256) return ok(`${m[1].toLowerCase()}:${m[2]}`);
+  return err(`must be a sip: or sips: URI of at most 256 characters such as sip:100@192.0.2.10:5060 (got ${q(raw)})`);
+}

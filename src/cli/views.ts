@@ -1,23 +1,35 @@
 /**
- * What the data commands show of tenants, mailboxes, messages and missed calls: the JSON
- * shape scripts rely on (model field names, `tenant`/`mailbox` for the ids, never the PIN
- * hash: `pinSet` instead) and the human lines. Times are shown to people in the
- * mailbox's own time zone, as notifications show them.
+ * What the data commands show of tenants, mailboxes, messages, missed calls and their
+ * deliveries: the JSON shape scripts rely on (model field names, `tenant`/`mailbox` for
+ * the ids, never a secret: `pinSet` for the PIN hash, `webhookSecret: "set"` for the
+ * webhook key) and the human lines. Times are shown to people in the mailbox's own time
+ * zone, as notifications show them.
  */
-import type { Mailbox, Message, MissedCall, Tenant } from '../voicemail/model.js';
+import type { DeliveryAttempt, Mailbox, Message, MissedCall, Notification, Tenant } from '../voicemail/model.js';
 import { GREETING_REASONS } from '../voicemail/model.js';
-import { formatFields, orNone } from './output.js';
+import { formatFields, orNone, safeText } from './output.js';
 
 export interface TenantJson {
   readonly id: string;
   readonly name: string;
   readonly defaultEmail: string | null;
   readonly duplicateToDefault: boolean;
+  readonly webhookUrl: string | null;
+  /** `"set"` when the tenant has a webhook secret, null when not: never the secret itself. */
+  readonly webhookSecret: 'set' | null;
   readonly createdAt: string;
 }
 
 export function tenantJson(t: Tenant): TenantJson {
-  return { id: t.id, name: t.name, defaultEmail: t.defaultEmail, duplicateToDefault: t.duplicateToDefault, createdAt: t.createdAt };
+  return {
+    id: t.id,
+    name: t.name,
+    defaultEmail: t.defaultEmail,
+    duplicateToDefault: t.duplicateToDefault,
+    webhookUrl: t.webhookUrl,
+    webhookSecret: t.webhookSecret === null ? null : 'set',
+    createdAt: t.createdAt,
+  };
 }
 
 export function tenantText(t: Tenant, mailboxCount: number): string {
@@ -26,6 +38,8 @@ export function tenantText(t: Tenant, mailboxCount: number): string {
     ['name', t.name],
     ['default e-mail', orNone(t.defaultEmail)],
     ['duplicate to default', t.duplicateToDefault ? 'yes' : 'no'],
+    ['webhook url', orNone(t.webhookUrl)],
+    ['webhook secret', t.webhookSecret === null ? 'not set' : 'set'],
     ['mailboxes', String(mailboxCount)],
     ['created', t.createdAt],
   ]);
@@ -57,6 +71,7 @@ export function mailboxJson(m: Mailbox): Record<string, unknown> {
     emails: m.emails,
     emailAction: m.emailAction,
     smsNumber: m.smsNumber,
+    mwiUris: m.mwiUris,
     createdAt: m.createdAt,
     updatedAt: m.updatedAt,
   };
@@ -88,6 +103,7 @@ export function mailboxText(m: Mailbox, messageCount?: number): string {
     ['e-mail', orNone(m.emails.join(', '))],
     ['e-mail action', m.emailAction],
     ['sms number', orNone(m.smsNumber)],
+    ['mwi', orNone(m.mwiUris.join(', '))],
     ['created', m.createdAt],
     ['updated', m.updatedAt],
   );
@@ -200,4 +216,99 @@ export function missedJson(c: MissedCall): Record<string, unknown> {
     at: c.at,
     callId: c.callId,
   };
+}
+
+/** One attempt of a delivery, as `deliveries[].attemptLog` shows it. */
+export interface AttemptJson {
+  readonly attempt: number;
+  readonly at: string;
+  readonly outcome: DeliveryAttempt['outcome'];
+  readonly detail: string | null;
+  readonly providerId: string | null;
+}
+
+/**
+ * One notification of a message or missed call (`deliveries` in `messages show --json`
+ * and `messages missed --json`): the outbox row without its payload, with its attempts.
+ */
+export interface DeliveryJson {
+  readonly id: string;
+  readonly channel: Notification['channel'];
+  readonly event: Notification['event'];
+  readonly recipient: string;
+  readonly status: Notification['status'];
+  /** Attempts started (a claimed attempt counts before its outcome is known). */
+  readonly attempts: number;
+  readonly nextAttemptAt: string;
+  readonly giveUpAt: string;
+  readonly lastError: string | null;
+  readonly providerId: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Finished attempts, in order. */
+  readonly attemptLog: readonly AttemptJson[];
+}
+
+export interface Delivery {
+  readonly notification: Notification;
+  readonly attempts: readonly DeliveryAttempt[];
+}
+
+export function deliveryJson({ notification: n, attempts }: Delivery): DeliveryJson {
+  return {
+    id: n.id,
+    channel: n.channel,
+    event: n.event,
+    recipient: n.recipient,
+    status: n.status,
+    attempts: n.attempts,
+    nextAttemptAt: n.nextAttemptAt,
+    giveUpAt: n.giveUpAt,
+    lastError: n.lastError,
+    providerId: n.providerId,
+    createdAt: n.createdAt,
+    updatedAt: n.updatedAt,
+    attemptLog: attempts.map((a) => ({ attempt: a.attempt, at: a.at, outcome: a.outcome, detail: a.detail, providerId: a.providerId })),
+  };
+}
+
+const plural = (n: number, word: string): string => `${String(n)} ${word}${n === 1 ? '' : 's'}`;
+
+function deliveryStatus(n: Notification, timeZone: string | undefined): string {
+  switch (n.status) {
+    case 'sent':
+      return `sent after ${plural(n.attempts, 'attempt')}`;
+    case 'failed':
+      return `failed after ${plural(n.attempts, 'attempt')} (given up)`;
+    case 'pending':
+      return `pending, ${plural(n.attempts, 'attempt')} so far, next ${localTime(n.nextAttemptAt, timeZone)}, gives up ${localTime(n.giveUpAt, timeZone)}`;
+  }
+}
+
+/**
+ * The `deliveries:` block of `messages show`: each notification (channel, event,
+ * recipient, status, attempts, provider id, last error) and its attempts, oldest first,
+ * times in the mailbox's zone. Recipients and server replies are escaped like callers.
+ */
+export function deliveriesText(deliveries: readonly Delivery[], timeZone: string | undefined): string {
+  if (deliveries.length === 0) return 'deliveries: (none)\n';
+  const lines = [`deliveries: ${String(deliveries.length)} (times in ${timeZone ?? 'UTC'})`];
+  for (const { notification: n, attempts } of deliveries) {
+    lines.push(`  ${n.channel} ${n.event} to ${n.recipient}`);
+    const fields: [string, string][] = [['status', deliveryStatus(n, timeZone)]];
+    if (n.providerId !== null) fields.push(['provider id', n.providerId]);
+    if (n.lastError !== null) fields.push(['last error', n.lastError]);
+    const width = Math.max(...fields.map(([label]) => label.length)) + 1;
+    for (const [label, value] of fields) lines.push(`    ${`${label}:`.padEnd(width)} ${value}`);
+    for (const a of attempts) {
+      const detail = a.detail ?? (a.providerId === null ? '' : `provider id ${a.providerId}`);
+      lines.push(`    #${String(a.attempt)} ${localTime(a.at, timeZone)}  ${a.outcome.padEnd(6)} ${detail}`.trimEnd());
+    }
+  }
+  return lines.map(safeText).join('\n') + '\n';
+}
+
+/** `sms sent, webhook pending` for a table cell. */
+export function deliveriesSummary(deliveries: readonly Delivery[]): string {
+  return deliveries.map(({ notification: n }) => `${n.channel} ${n.status}`).join(', ');
 }

@@ -96,6 +96,7 @@ interface MailboxJson {
   emails: string[];
   emailAction: string;
   smsNumber: string | null;
+  mwiUris: string[];
 }
 
 before(async () => {
@@ -125,7 +126,7 @@ describe('help', () => {
     for (const flag of [
       '--name', '--number', '--language', '--time-zone', '--max-length', '--min-length', '--silence-timeout', '--retention-days',
       '--saved-retention-days', '--quota', '--operator', '--pin', '--greeting-mode', '--warning', '--email ', '--email-action',
-      '--sms-number', '--config', '--data <dir>', 'VOXMAIL_DATA', '--tenant', '--json',
+      '--sms-number', '--mwi <sip-uri>', '--no-mwi', '--config', '--data <dir>', 'VOXMAIL_DATA', '--tenant', '--json',
     ]) {
       assert.ok(r.stdout.includes(flag), `${flag} missing from:\n${r.stdout}`);
     }
@@ -163,6 +164,7 @@ describe('mailbox add / list / show / update / remove', () => {
       '--warning', 'none',
       '--email', 'a@example.com,b@example.com', '--email-action', 'attach-keep',
       '--sms-number', '+7 916 000-00-00',
+      '--mwi', 'sip:200@192.0.2.10:5060', '--mwi', 'SIPS:200@phone.example;transport=tls',
       '--json',
     ]);
     assert.equal(r.code, 0, r.stderr);
@@ -192,6 +194,7 @@ describe('mailbox add / list / show / update / remove', () => {
     assert.deepEqual(m.emails, ['a@example.com', 'b@example.com']);
     assert.equal(m.emailAction, 'attach-keep');
     assert.equal(m.smsNumber, '+79160000000');
+    assert.deepEqual(m.mwiUris, ['sip:200@192.0.2.10:5060', 'sips:200@phone.example;transport=tls'], 'the scheme lower-cased');
   });
 
   test('list (JSON and table) and show (key: value) without the PIN', async () => {
@@ -210,6 +213,8 @@ describe('mailbox add / list / show / update / remove', () => {
     assert.match(show.stdout, /^pin: +set$/m);
     assert.match(show.stdout, /^numbers: +\+74951234567, 200, 201$/m);
     assert.match(show.stdout, /^max length: +120 s$/m);
+    assert.match(show.stdout, /^mwi: +sip:200@192\.0\.2\.10:5060, sips:200@phone\.example;transport=tls$/m);
+    assert.match((await vox(['mailbox', 'show', '100'])).stdout, /^mwi: +\(none\)$/m);
     assert.ok(!show.stdout.includes(pin) && !show.stdout.includes('argon2'));
   });
 
@@ -230,6 +235,23 @@ describe('mailbox add / list / show / update / remove', () => {
     assert.deepEqual(again.numbers, ['200'], '--number replaces the list');
     assert.deepEqual(again.emails, []);
     assert.equal(again.smsNumber, null);
+  });
+
+  test('update --mwi replaces the MWI list, --no-mwi empties it; bad URIs are refused', async () => {
+    const m = await voxJson<MailboxJson>(['mailbox', 'update', '200', '--mwi', 'sip:200@10.0.0.7', '--mwi', 'sip:200@10.0.0.7']);
+    assert.deepEqual(m.mwiUris, ['sip:200@10.0.0.7'], 'replaced; a repeat is dropped');
+    assert.equal(m.name, 'Sales', 'the rest is kept');
+    assert.deepEqual((await voxJson<MailboxJson>(['mailbox', 'update', '200', '--no-mwi'])).mwiUris, []);
+    assert.deepEqual((await voxJson<MailboxJson>(['mailbox', 'show', '200'])).mwiUris, []);
+
+    assert.match(await voxFails(2, ['mailbox', 'update', '200', '--mwi', 'tel:+74951234567']), /--mwi: must be a sip: or sips: URI .*\(got "tel:\+74951234567"\)/);
+    assert.match(await voxFails(2, ['mailbox', 'update', '200', '--mwi', '']), /--mwi: must not be empty \(use --no-mwi/);
+    const many = Array.from({ length: 17 }, (_, i) => ['--mwi', `sip:${String(i)}@10.0.0.1`]).flat();
+    assert.match(await voxFails(2, ['mailbox', 'update', '200', ...many]), /--mwi: must list at most 16 URIs \(got 17\)/);
+    assert.match(await voxFails(2, ['mailbox', 'add', '299', '--mwi', 'http://x']), /--mwi: must be a sip: or sips: URI/);
+    const added = await voxJson<MailboxJson>(['mailbox', 'add', '299', '--no-mwi']);
+    assert.deepEqual(added.mwiUris, []);
+    await voxJson(['mailbox', 'remove', '299', '--yes']);
   });
 
   test('update with nothing to change is a usage error', async () => {

@@ -1,7 +1,8 @@
 /**
  * `voxmail messages list|show|export|delete|missed` on messages deposited through the
  * store API (deposits.begin → partial WAV → AudioStore.commitPartial → deposits.finish),
- * as the call flow does, then read by the built CLI (`npm run build` first) in a child
+ * as the call flow does, with notifications queued and delivered through the outbox API
+ * as the worker does, then read by the built CLI (`npm run build` first) in a child
  * process while this process keeps the store open.
  */
 import assert from 'node:assert/strict';
@@ -13,7 +14,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Stores } from '../../src/compose/open-store.js';
 import { ensureDemoMailbox, openStores } from '../../src/compose/open-store.js';
 import { toWav } from '../../src/media/index.js';
-import type { DiversionReason, Message } from '../../src/voicemail/model.js';
+import type { DiversionReason, Message, MissedCall } from '../../src/voicemail/model.js';
+import type { NewNotification } from '../../src/voicemail/ports.js';
 
 const root = join(import.meta.dirname, '../..');
 const bin = join(root, 'dist/cli/bin.js');
@@ -79,7 +81,25 @@ interface MessageJson {
   callId: string | null;
 }
 
+interface DeliveryJson {
+  id: string;
+  channel: string;
+  event: string;
+  recipient: string;
+  status: string;
+  attempts: number;
+  nextAttemptAt: string;
+  giveUpAt: string;
+  lastError: string | null;
+  providerId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  attemptLog: { attempt: number; at: string; outcome: string; detail: string | null; providerId: string | null }[];
+}
+
 let stores: Stores;
+const GIVE_UP = '2099-01-01T00:00:00.000Z';
+const PAST = '2026-01-01T00:00:00.000Z';
 /** What each message's WAV holds, to compare exports with. */
 const wavs = new Map<string, Buffer>();
 
@@ -109,9 +129,30 @@ before(async () => {
   await deposit({ id: 'm-sales', mailboxId: '200', receivedAt: '2026-01-11T21:30:00.000Z', callerNumber: '+79160001122', callerName: '\u001b[2J\u009b31mEvil', reason: 'unavailable', tone: 13 });
   await stores.store.messages.setHeard('demo', 'm-old', true);
   await stores.store.messages.move('demo', 'm-sales', 'saved');
+  const smsFor = (c: MissedCall): NewNotification[] => [
+    { tenantId: 'demo', mailboxId: '100', channel: 'sms', event: 'missed_call', subjectId: c.id, recipient: '+79160001122', payload: '{"kind":"missed_call"}', giveUpAt: GIVE_UP, nextAttemptAt: PAST },
+  ];
   await stores.store.deposits.abandon(null, {
     tenantId: 'demo', mailboxId: '100', callerNumber: '+74950000000', callerName: null, calledNumber: '100', reason: 'busy', cause: 'too-short', at: '2026-01-12T10:00:00.000Z', callId: 'call-missed',
+  }, smsFor);
+
+  // Deliveries of m-old, as the outbox worker leaves them: an e-mail sent on the second
+  // attempt, an SMS not yet tried, a webhook that failed for good (with a hostile reply).
+  const outbox = stores.store.outbox;
+  const note = (channel: NewNotification['channel'], recipient: string, nextAttemptAt: string): NewNotification => ({
+    tenantId: 'demo', mailboxId: '100', channel, event: 'message.created', subjectId: 'm-old', recipient, payload: '{"kind":"message"}', giveUpAt: GIVE_UP, nextAttemptAt,
   });
+  assert.equal(await outbox.enqueue([note('email', 'owner@example.com', PAST), note('sms', '+79160001122', GIVE_UP), note('webhook', 'https://crm.example/hook', PAST)]), 3);
+  const first = await outbox.claimDue(new Date(), 60_000, 10);
+  assert.deepEqual(first.map((n) => `${n.subjectId === 'm-old' ? 'm-old' : 'missed'} ${n.channel}`).sort(), ['m-old email', 'm-old webhook', 'missed sms']);
+  for (const n of first) {
+    if (n.channel === 'email') await outbox.complete(n.id, { outcome: 'retry', detail: '421 4.3.0 try again later', providerId: null, nextAttemptAt: new Date(PAST) });
+    if (n.channel === 'webhook') await outbox.complete(n.id, { outcome: 'failed', detail: 'HTTP 500 \u001b[31mboom', providerId: null });
+    if (n.channel === 'sms') await outbox.complete(n.id, { outcome: 'sent', detail: null, providerId: 'smpp-42' });
+  }
+  const [email] = await outbox.claimDue(new Date(), 60_000, 10);
+  assert.equal(email?.channel, 'email');
+  await outbox.complete(email.id, { outcome: 'sent', detail: '250 2.0.0 Ok: queued as Q123', providerId: 'Q123' });
 });
 after(async () => {
   await stores.close();
@@ -172,6 +213,47 @@ describe('messages show', () => {
   });
 });
 
+describe('messages show: deliveries', () => {
+  test('--json: every notification of the message, oldest first, with its attempts', async () => {
+    const m = await voxJson<MessageJson & { deliveries: DeliveryJson[] }>(['messages', 'show', 'm-old']);
+    assert.equal(m.id, 'm-old');
+    assert.deepEqual(
+      m.deliveries.map((d) => [d.channel, d.event, d.recipient, d.status, d.attempts, d.lastError, d.providerId]),
+      [
+        ['email', 'message.created', 'owner@example.com', 'sent', 2, '421 4.3.0 try again later', 'Q123'],
+        ['sms', 'message.created', '+79160001122', 'pending', 0, null, null],
+        ['webhook', 'message.created', 'https://crm.example/hook', 'failed', 1, 'HTTP 500 \u001b[31mboom', null],
+      ],
+    );
+    const email = m.deliveries[0]!;
+    assert.deepEqual(
+      email.attemptLog.map((a) => [a.attempt, a.outcome, a.detail, a.providerId]),
+      [
+        [1, 'retry', '421 4.3.0 try again later', null],
+        [2, 'sent', '250 2.0.0 Ok: queued as Q123', 'Q123'],
+      ],
+    );
+    assert.ok(email.attemptLog.every((a) => !Number.isNaN(Date.parse(a.at))));
+    assert.equal(m.deliveries[1]?.attemptLog.length, 0);
+    assert.equal(m.deliveries[1]?.nextAttemptAt, GIVE_UP);
+    assert.ok(m.deliveries.every((d) => !('payload' in d)), 'the payload stays inside');
+
+    const none = await voxJson<{ deliveries: DeliveryJson[] }>(['messages', 'show', 'm-sales']);
+    assert.deepEqual(none.deliveries, []);
+  });
+
+  test('people get each delivery with status, provider id, last error and attempts; server replies escaped', async () => {
+    const r = await vox(['messages', 'show', 'm-old']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^deliveries: 3 \(times in UTC\)$/m);
+    assert.match(r.stdout, /^ {2}email message\.created to owner@example\.com\n {4}status: +sent after 2 attempts\n {4}provider id: +Q123\n {4}last error: +421 4\.3\.0 try again later\n {4}#1 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d {2}retry {2}421 4\.3\.0 try again later\n {4}#2 [\d: -]+ {2}sent {3}250 2\.0\.0 Ok: queued as Q123$/m);
+    assert.match(r.stdout, /^ {2}sms message\.created to \+79160001122\n {4}status: pending, 0 attempts so far, next 2099-01-01 00:00:00, gives up 2099-01-01 00:00:00$/m);
+    assert.match(r.stdout, /^ {2}webhook message\.created to https:\/\/crm\.example\/hook\n {4}status: +failed after 1 attempt \(given up\)\n {4}last error: +HTTP 500 \\u001b\[31mboom$/m);
+    assert.ok(!r.stdout.includes('\u001b'), 'no raw escape reaches the terminal');
+    assert.match((await vox(['messages', 'show', 'm-sales'])).stdout, /^deliveries: \(none\)$/m);
+  });
+});
+
 describe('messages export', () => {
   test('writes the stored WAV byte for byte; refuses to overwrite without --force', async () => {
     const out = join(tmp, 'old.wav');
@@ -194,15 +276,22 @@ describe('messages export', () => {
 });
 
 describe('messages missed', () => {
-  test('lists missed-call records', async () => {
-    const missed = await voxJson<{ tenant: string; mailbox: string; callerNumber: string; cause: string; at: string }[]>(['messages', 'missed']);
+  test('lists missed-call records with their notifications', async () => {
+    const missed = await voxJson<{ id: string; tenant: string; mailbox: string; callerNumber: string; cause: string; at: string; deliveries: DeliveryJson[] }[]>(['messages', 'missed']);
     assert.deepEqual(
       missed.map((c) => [c.tenant, c.mailbox, c.callerNumber, c.cause, c.at]),
       [['demo', '100', '+74950000000', 'too-short', '2026-01-12T10:00:00.000Z']],
     );
+    const [sms] = missed[0]!.deliveries;
+    assert.deepEqual(
+      [sms?.channel, sms?.event, sms?.recipient, sms?.status, sms?.attempts, sms?.providerId, sms?.attemptLog.map((a) => [a.attempt, a.outcome, a.providerId])],
+      ['sms', 'missed_call', '+79160001122', 'sent', 1, 'smpp-42', [[1, 'sent', 'smpp-42']]],
+    );
+    assert.equal(missed[0]!.deliveries.length, 1);
     assert.deepEqual(await voxJson<unknown[]>(['messages', 'missed', '--mailbox', '200']), []);
     const r = await vox(['messages', 'missed']);
-    assert.match(r.stdout, /^2026-01-12 10:00:00 +100 +\+74950000000 +100 +busy +too-short$/m);
+    assert.match(r.stdout, /^AT +MAILBOX +FROM +TO +REASON +CAUSE +NOTIFIED$/m);
+    assert.match(r.stdout, /^2026-01-12 10:00:00 +100 +\+74950000000 +100 +busy +too-short +sms sent$/m);
   });
 });
 

@@ -15,6 +15,10 @@ export interface TenantRow {
   name: string;
   default_email: string | null;
   duplicate_to_default: number;
+  /** Added by 0002_notifications. */
+  webhook_url: string | null;
+  /** Added by 0002_notifications; never leaves the store except to the webhook sender. */
+  webhook_secret: string | null;
   created_at: string;
 }
 
@@ -40,6 +44,8 @@ export interface MailboxRow {
   emails: string;
   email_action: string;
   sms_number: string | null;
+  /** JSON: string[] (SIP URIs); added by 0002_notifications with '[]' for existing rows. */
+  mwi_uris: string;
   created_at: string;
   updated_at: string;
 }
@@ -100,6 +106,44 @@ export interface PendingDepositRow {
   min_message_ms: number;
 }
 
+/**
+ * One queued delivery (the outbox). `mailbox_id` is deliberately not a foreign key: the
+ * rows are an audit trail that outlives the mailbox and the message they are about.
+ */
+export interface NotificationRow {
+  id: string;
+  tenant_id: string;
+  mailbox_id: string | null;
+  channel: string;
+  event: string;
+  subject_id: string;
+  recipient: string;
+  payload: string;
+  /** `event:subjectId:channel:recipient`, unique. */
+  delivery_key: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  /** What the due query compares and orders by. */
+  next_attempt_at_ms: BigIntColumn;
+  give_up_at: string;
+  give_up_at_ms: BigIntColumn;
+  last_error: string | null;
+  provider_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One finished attempt of a notification; cascades with it. */
+export interface DeliveryAttemptRow {
+  notification_id: string;
+  attempt: number;
+  at: string;
+  outcome: string;
+  detail: string | null;
+  provider_id: string | null;
+}
+
 export interface Database {
   tenants: TenantRow;
   mailboxes: MailboxRow;
@@ -107,4 +151,6 @@ export interface Database {
   messages: MessageRow;
   missed_calls: MissedCallRow;
   pending_deposits: PendingDepositRow;
+  notifications: NotificationRow;
+  delivery_attempts: DeliveryAttemptRow;
 }

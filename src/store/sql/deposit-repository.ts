@@ -6,10 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Message, MissedCall, PendingDeposit } from '../../voicemail/model.js';
-import { StoreError, type DepositRepository, type NewMessage, type NewMissedCall } from '../../voicemail/ports.js';
+import { StoreError, type DepositRepository, type NewMessage, type NewMissedCall, type NotificationsFor } from '../../voicemail/ports.js';
 import { checkId, checkNewMessage, checkNewMissedCall, checkPendingDeposit } from '../validation/records.js';
 import { invalid } from '../validation/fields.js';
 import type { Database } from './database.js';
+import { queueFor } from './outbox-repository.js';
 import { depositFromRow, fromBool, messageFromRow } from './row-mappers.js';
 import type { SqlContext } from './sql-context.js';
 
@@ -47,8 +48,12 @@ export class SqlDepositRepository implements DepositRepository {
    * Message row in, pending row out. The message must carry the deposit's id, tenant
    * and mailbox; VM_STORE_NOT_FOUND when the deposit is not pending (finished,
    * abandoned, or its mailbox removed meanwhile).
+   *
+   * `notify` gets the message as written; what it returns is queued in the same
+   * transaction (delivery keys already queued are skipped). If it throws, nothing is
+   * written and the deposit stays pending.
    */
-  async finish(depositId: string, message: NewMessage): Promise<Message> {
+  async finish(depositId: string, message: NewMessage, notify?: NotificationsFor<Message>): Promise<Message> {
     const m = checkNewMessage(message);
     if (m.id !== depositId) throw invalid('id', `must be the deposit id ${JSON.stringify(depositId)}`, m.id);
     const now = this.ctx.now();
@@ -80,12 +85,17 @@ export class SqlDepositRepository implements DepositRepository {
       };
       await trx.insertInto('messages').values(row).execute();
       await trx.deleteFrom('pending_deposits').where('id', '=', depositId).execute();
-      return messageFromRow(row);
+      const written = messageFromRow(row);
+      await queueFor(trx, now, written, notify);
+      return written;
     });
   }
 
-  /** Missed-call row in (with a new random id), pending row out when there is one. */
-  async abandon(depositId: string | null, missed: NewMissedCall): Promise<MissedCall> {
+  /**
+   * Missed-call row in (with a new random id), pending row out when there is one;
+   * `notify`'s notifications for the call queued in the same transaction.
+   */
+  async abandon(depositId: string | null, missed: NewMissedCall, notify?: NotificationsFor<MissedCall>): Promise<MissedCall> {
     if (depositId !== null) checkId('depositId', depositId);
     const c = checkNewMissedCall(missed);
     const call: MissedCall = { id: randomUUID(), ...c };
@@ -109,6 +119,7 @@ export class SqlDepositRepository implements DepositRepository {
       if (depositId !== null) {
         await trx.deleteFrom('pending_deposits').where('id', '=', depositId).where('tenant_id', '=', c.tenantId).execute();
       }
+      await queueFor(trx, this.ctx.now(), call, notify);
     });
     return call;
   }

@@ -6,9 +6,10 @@
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Folder, Message } from '../../voicemail/model.js';
-import { StoreError, type MessageFilter, type MessageRepository } from '../../voicemail/ports.js';
+import { StoreError, type MessageFilter, type MessageRepository, type NotificationsFor } from '../../voicemail/ports.js';
 import { invalid, parseOrThrow } from '../validation/fields.js';
 import { folder as folderSchema, listLimit, timeBound } from '../validation/records.js';
+import { queueFor } from './outbox-repository.js';
 import { fromBool, messageFromRow } from './row-mappers.js';
 import { DAY_MS, type SqlContext } from './sql-context.js';
 
@@ -51,17 +52,21 @@ export class SqlMessageRepository implements MessageRepository {
     return Number(row.n);
   }
 
-  async setHeard(tenantId: string, id: string, heard: boolean): Promise<Message> {
+  /**
+   * `notify` is called (and its notifications queued in the same transaction) only
+   * when the flag actually changes: marking a heard message heard again notifies no one.
+   */
+  async setHeard(tenantId: string, id: string, heard: boolean, notify?: NotificationsFor<Message>): Promise<Message> {
     if (typeof heard !== 'boolean') throw invalid('heard', 'must be true or false', heard);
-    const row = await this.ctx.db
-      .updateTable('messages')
-      .set({ heard: fromBool(heard) })
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirst();
-    if (!row) throw notFound(tenantId, id);
-    return messageFromRow(row);
+    return this.ctx.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('messages').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      if (!row) throw notFound(tenantId, id);
+      if (row.heard === fromBool(heard)) return messageFromRow(row);
+      await trx.updateTable('messages').set({ heard: fromBool(heard) }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+      const updated = messageFromRow({ ...row, heard: fromBool(heard) });
+      await queueFor(trx, this.ctx.now(), updated, notify);
+      return updated;
+    });
   }
 
   /** Moving to the folder it is already in changes nothing: retention does not restart. */
@@ -78,15 +83,15 @@ export class SqlMessageRepository implements MessageRepository {
     });
   }
 
-  async remove(tenantId: string, id: string): Promise<{ audioKey: string }> {
-    const row = await this.ctx.db
-      .deleteFrom('messages')
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', id)
-      .returning('audio_key')
-      .executeTakeFirst();
-    if (!row) throw notFound(tenantId, id);
-    return { audioKey: row.audio_key };
+  /** `notify` gets the removed message; its notifications are queued in the same transaction as the delete. */
+  async remove(tenantId: string, id: string, notify?: NotificationsFor<Message>): Promise<{ audioKey: string }> {
+    return this.ctx.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('messages').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      if (!row) throw notFound(tenantId, id);
+      await trx.deleteFrom('messages').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+      await queueFor(trx, this.ctx.now(), messageFromRow(row), notify);
+      return { audioKey: row.audio_key };
+    });
   }
 
   /**

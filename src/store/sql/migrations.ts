@@ -133,9 +133,74 @@ const initial: Migration = {
   },
 };
 
+/**
+ * The durable outbox (issue 5): webhook settings of a tenant, MWI targets of a mailbox,
+ * the notifications queued with the changes that cause them, and every delivery attempt.
+ * Existing mailboxes get an empty MWI list; existing tenants no webhook.
+ */
+const notifications: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('tenants').addColumn('webhook_url', 'text').execute();
+    await db.schema.alterTable('tenants').addColumn('webhook_secret', 'text').execute();
+    await db.schema
+      .alterTable('mailboxes')
+      .addColumn('mwi_uris', 'text', (c) => c.notNull().defaultTo('[]'))
+      .execute();
+
+    // No foreign keys to tenants/mailboxes/messages: the rows are an audit trail that
+    // outlives what they are about (a deleted message still shows its deliveries).
+    await db.schema
+      .createTable('notifications')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('mailbox_id', 'text')
+      .addColumn('channel', 'text', (c) => c.notNull())
+      .addColumn('event', 'text', (c) => c.notNull())
+      .addColumn('subject_id', 'text', (c) => c.notNull())
+      .addColumn('recipient', 'text', (c) => c.notNull())
+      .addColumn('payload', 'text', (c) => c.notNull())
+      .addColumn('delivery_key', 'text', (c) => c.notNull().unique())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull())
+      .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+      .addColumn('next_attempt_at_ms', 'bigint', (c) => c.notNull())
+      .addColumn('give_up_at', 'text', (c) => c.notNull())
+      .addColumn('give_up_at_ms', 'bigint', (c) => c.notNull())
+      .addColumn('last_error', 'text')
+      .addColumn('provider_id', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    // The worker's due query: status = 'pending' and next_attempt_at_ms <= now, in that order.
+    await db.schema.createIndex('notifications_due').on('notifications').columns(['status', 'next_attempt_at_ms']).execute();
+    // `voxmail messages show`: the deliveries of one message or missed call.
+    await db.schema.createIndex('notifications_by_subject').on('notifications').columns(['tenant_id', 'subject_id']).execute();
+
+    await db.schema
+      .createTable('delivery_attempts')
+      .addColumn('notification_id', 'text', (c) => c.notNull().references('notifications.id').onDelete('cascade'))
+      .addColumn('attempt', 'integer', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('outcome', 'text', (c) => c.notNull())
+      .addColumn('detail', 'text')
+      .addColumn('provider_id', 'text')
+      .addPrimaryKeyConstraint('delivery_attempts_pk', ['notification_id', 'attempt'])
+      .execute();
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropTable('delivery_attempts').execute();
+    await db.schema.dropTable('notifications').execute();
+    await db.schema.alterTable('mailboxes').dropColumn('mwi_uris').execute();
+    await db.schema.alterTable('tenants').dropColumn('webhook_secret').execute();
+    await db.schema.alterTable('tenants').dropColumn('webhook_url').execute();
+  },
+};
+
 /** Every migration, by name; the Migrator runs the ones a database has not seen, in name order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_initial': initial,
+  '0002_notifications': notifications,
 });
 
 export const migrationProvider: MigrationProvider = {

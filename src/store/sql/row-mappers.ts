@@ -11,15 +11,29 @@ import {
   FOLDERS,
   LANGUAGES,
   MISSED_CALL_CAUSES,
+  NOTIFICATION_CHANNELS,
+  NOTIFICATION_EVENTS,
+  NOTIFICATION_STATUSES,
   WARNING_MODES,
+  type DeliveryAttempt,
   type Mailbox,
   type Message,
   type MissedCall,
+  type Notification,
   type PendingDeposit,
   type Tenant,
 } from '../../voicemail/model.js';
 import { storedGreetings, type MailboxSettings } from '../validation/mailbox-settings.js';
-import type { BigIntColumn, MailboxRow, MessageRow, MissedCallRow, PendingDepositRow, TenantRow } from './database.js';
+import type {
+  BigIntColumn,
+  DeliveryAttemptRow,
+  MailboxRow,
+  MessageRow,
+  MissedCallRow,
+  NotificationRow,
+  PendingDepositRow,
+  TenantRow,
+} from './database.js';
 
 export const STORE_CORRUPT = 'VM_STORE_CORRUPT';
 
@@ -66,6 +80,8 @@ export function tenantFromRow(row: TenantRow): Tenant {
     name: row.name,
     defaultEmail: row.default_email,
     duplicateToDefault: toBool(row.duplicate_to_default),
+    webhookUrl: row.webhook_url,
+    webhookSecret: row.webhook_secret,
     createdAt: row.created_at,
   };
 }
@@ -92,6 +108,7 @@ export function mailboxFromRow(row: MailboxRow, numbers: readonly string[]): Mai
     emails: json(stringList, row.emails, 'mailboxes', 'emails'),
     emailAction: oneOf(EMAIL_ACTIONS, row.email_action, 'mailboxes', 'email_action'),
     smsNumber: row.sms_number,
+    mwiUris: json(stringList, row.mwi_uris, 'mailboxes', 'mwi_uris'),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -117,6 +134,7 @@ export function mailboxSettingsToRow(s: MailboxSettings): Omit<MailboxRow, 'tena
     emails: JSON.stringify(s.emails),
     email_action: s.emailAction,
     sms_number: s.smsNumber,
+    mwi_uris: JSON.stringify(s.mwiUris),
   };
 }
 
@@ -168,5 +186,40 @@ export function depositFromRow(row: PendingDepositRow): PendingDeposit {
     receivedAt: row.received_at,
     callId: row.call_id,
     minMessageMs: row.min_message_ms,
+  };
+}
+
+export function notificationFromRow(row: NotificationRow): Notification {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    mailboxId: row.mailbox_id,
+    channel: oneOf(NOTIFICATION_CHANNELS, row.channel, 'notifications', 'channel'),
+    event: oneOf(NOTIFICATION_EVENTS, row.event, 'notifications', 'event'),
+    subjectId: row.subject_id,
+    recipient: row.recipient,
+    payload: row.payload,
+    deliveryKey: row.delivery_key,
+    status: oneOf(NOTIFICATION_STATUSES, row.status, 'notifications', 'status'),
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    giveUpAt: row.give_up_at,
+    lastError: row.last_error,
+    providerId: row.provider_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const OUTCOMES = ['sent', 'retry', 'failed'] as const;
+
+export function deliveryAttemptFromRow(row: DeliveryAttemptRow): DeliveryAttempt {
+  return {
+    notificationId: row.notification_id,
+    attempt: row.attempt,
+    at: row.at,
+    outcome: oneOf(OUTCOMES, row.outcome, 'delivery_attempts', 'outcome'),
+    detail: row.detail,
+    providerId: row.provider_id,
   };
 }

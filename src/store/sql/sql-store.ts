@@ -4,6 +4,7 @@ import { SqlDepositRepository } from './deposit-repository.js';
 import { SqlMailboxRepository } from './mailbox-repository.js';
 import { SqlMessageRepository } from './message-repository.js';
 import { SqlMissedCallRepository } from './missed-call-repository.js';
+import { SqlOutboxRepository } from './outbox-repository.js';
 import type { SqlContext } from './sql-context.js';
 import { SqlTenantRepository } from './tenant-repository.js';
 
@@ -16,5 +17,6 @@ export function createSqlRepositories(ctx: SqlContext): SqlRepositories {
     messages: new SqlMessageRepository(ctx),
     missedCalls: new SqlMissedCallRepository(ctx),
     deposits: new SqlDepositRepository(ctx),
+    outbox: new SqlOutboxRepository(ctx),
   };
 }

@@ -15,6 +15,8 @@ export class SqlTenantRepository implements TenantRepository {
       name: t.name ?? t.id,
       defaultEmail: t.defaultEmail ?? null,
       duplicateToDefault: t.duplicateToDefault ?? false,
+      webhookUrl: t.webhookUrl ?? null,
+      webhookSecret: t.webhookSecret ?? null,
       createdAt: this.ctx.now().toISOString(),
     };
     const duplicate = (): StoreError => new StoreError('VM_STORE_DUPLICATE_TENANT', `tenant ${tenant.id} already exists`);
@@ -29,6 +31,8 @@ export class SqlTenantRepository implements TenantRepository {
             name: tenant.name,
             default_email: tenant.defaultEmail,
             duplicate_to_default: fromBool(tenant.duplicateToDefault),
+            webhook_url: tenant.webhookUrl,
+            webhook_secret: tenant.webhookSecret,
             created_at: tenant.createdAt,
           })
           .execute();
@@ -60,10 +64,18 @@ export class SqlTenantRepository implements TenantRepository {
         name: p.name ?? current.name,
         defaultEmail: p.defaultEmail === undefined ? current.defaultEmail : p.defaultEmail,
         duplicateToDefault: p.duplicateToDefault ?? current.duplicateToDefault,
+        webhookUrl: p.webhookUrl === undefined ? current.webhookUrl : p.webhookUrl,
+        webhookSecret: p.webhookSecret === undefined ? current.webhookSecret : p.webhookSecret,
       };
       await trx
         .updateTable('tenants')
-        .set({ name: next.name, default_email: next.defaultEmail, duplicate_to_default: fromBool(next.duplicateToDefault) })
+        .set({
+          name: next.name,
+          default_email: next.defaultEmail,
+          duplicate_to_default: fromBool(next.duplicateToDefault),
+          webhook_url: next.webhookUrl,
+          webhook_secret: next.webhookSecret,
+        })
         .where('id', '=', id)
         .execute();
       return next;

@@ -32,6 +32,27 @@ export const email = z
   .max(254, { error: EMAIL_RULE })
   .regex(/^[^\s@]+@[^\s@]+$/, { error: EMAIL_RULE });
 
+const HTTP_URL_RULE = 'must be an http:// or https:// URL of at most 2048 characters';
+/** Where webhooks are POSTed: an absolute http(s) URL (parsed with WHATWG URL), at most 2048 characters. */
+export const httpUrl = z
+  .string({ error: HTTP_URL_RULE })
+  .max(2048, { error: HTTP_URL_RULE })
+  .refine(isHttpUrl, { error: HTTP_URL_RULE });
+
+function isHttpUrl(value: string): boolean {
+  if (/\s/.test(value)) return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+const SIP_URI_RULE = 'must be a sip: or sips: URI without spaces, at most 256 characters';
+/** A SIP URI requests are sent to (MWI NOTIFY targets). */
+export const sipUri = z.string({ error: SIP_URI_RULE }).regex(/^sips?:\S{1,250}$/i, { error: SIP_URI_RULE });
+
 /** Free text from the call (caller name, numbers, Call-ID): only the type is checked; the SIP layer bounds sizes. */
 export const callText = z.string({ error: 'must be a string or null' }).nullable();
 
@@ -47,21 +68,26 @@ export function intIn(min: number, max: number, unit = ''): z.ZodInt {
 }
 
 /** Fields whose values never appear in error messages (they end up in logs). */
-const SECRET_FIELDS = new Set(['pinHash']);
+const SECRET_FIELDS = new Set(['pinHash', 'webhookSecret']);
 
-/** Parses `input`, or throws StoreError VM_STORE_INVALID listing every problem. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, field = 'value'): z.output<S> {
+/**
+ * Parses `input`, or throws StoreError VM_STORE_INVALID listing every problem. `field`
+ * names the value itself when the problem is not in one of its fields; `prefix`, when
+ * given, names the value instead and goes before its fields (`notifications[2].recipient`).
+ */
+export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, field = 'value', prefix = ''): z.output<S> {
   const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
-  throw new StoreError('VM_STORE_INVALID', result.error.issues.map((issue) => formatIssue(issue, field)).join('; '));
+  throw new StoreError('VM_STORE_INVALID', result.error.issues.map((issue) => formatIssue(issue, field, prefix)).join('; '));
 }
 
 export function invalid(field: string, rule: string, got?: unknown): StoreError {
   return new StoreError('VM_STORE_INVALID', `${field}: ${rule}${got === undefined ? '' : ` (got ${show(got)})`}`);
 }
 
-function formatIssue(issue: z.core.$ZodIssue, rootField: string): string {
-  const field = issue.path.map(String).join('.') || rootField;
+function formatIssue(issue: z.core.$ZodIssue, rootField: string, prefix: string): string {
+  const path = issue.path.map(String).join('.');
+  const field = prefix === '' ? path || rootField : path === '' ? prefix : `${prefix}.${path}`;
   const secret = issue.path.some((p) => SECRET_FIELDS.has(String(p)));
   return `${field}: ${issue.message}${secret || issue.input === undefined ? '' : ` (got ${show(issue.input)})`}`;
 }

@@ -16,13 +16,14 @@ import {
   type Mailbox,
 } from '../../voicemail/model.js';
 import type { MailboxPatch } from '../../voicemail/ports.js';
-import { audioKey, email, intIn, invalid, parseOrThrow, text } from './fields.js';
+import { audioKey, email, intIn, invalid, parseOrThrow, sipUri, text } from './fields.js';
 
 /** Everything about a mailbox but its identity and timestamps. */
 export type MailboxSettings = Omit<Mailbox, 'id' | 'tenantId' | 'createdAt' | 'updatedAt'>;
 
 export const MAX_NUMBERS = 100;
 export const MAX_EMAILS = 20;
+export const MAX_MWI_URIS = 16;
 
 export function defaultGreetings(): Record<GreetingReason, GreetingSetting> {
   const entries = GREETING_REASONS.map((reason) => [reason, { mode: 'leave-message', audioKey: null }] as const);
@@ -49,6 +50,7 @@ export function defaultMailboxSettings(id: string): MailboxSettings {
     emails: [],
     emailAction: 'notify',
     smsNumber: null,
+    mwiUris: [],
   };
 }
 
@@ -112,13 +114,17 @@ const patchSchema = z.object(
       .optional(),
     emailAction: z.enum(EMAIL_ACTIONS, { error: `must be one of ${EMAIL_ACTIONS.join(', ')}` }).optional(),
     smsNumber: phoneNumber.nullable().optional(),
+    mwiUris: z
+      .array(sipUri, { error: 'must be a list of sip: or sips: URIs' })
+      .max(MAX_MWI_URIS, { error: `must list at most ${String(MAX_MWI_URIS)} URIs` })
+      .optional(),
   },
   { error: 'must be an object of mailbox settings' },
 );
 
 /**
- * Validates `patch` and returns `base` with it applied. Lists (`numbers`, `emails`)
- * replace the stored list; `greetings` replaces only the reasons it names. Unknown
+ * Validates `patch` and returns `base` with it applied. Lists (`numbers`, `emails`,
+ * `mwiUris`) replace the stored list; `greetings` replaces only the reasons it names. Unknown
  * keys (e.g. `tenantId`, `id` of a NewMailbox) are ignored: identity is not a setting.
  */
 export function applyMailboxPatch(base: MailboxSettings, patch: MailboxPatch): MailboxSettings {
@@ -126,6 +132,7 @@ export function applyMailboxPatch(base: MailboxSettings, patch: MailboxPatch): M
   for (const [field, list] of [
     ['numbers', p.numbers],
     ['emails', p.emails],
+    ['mwiUris', p.mwiUris],
   ] as const) {
     const dup = list?.find((item, i) => list.indexOf(item) !== i);
     if (dup !== undefined) throw invalid(field, `must not list ${JSON.stringify(dup)} twice`);
@@ -160,6 +167,7 @@ export function applyMailboxPatch(base: MailboxSettings, patch: MailboxPatch): M
     emails: p.emails ?? base.emails,
     emailAction: p.emailAction ?? base.emailAction,
     smsNumber: p.smsNumber === undefined ? base.smsNumber : p.smsNumber,
+    mwiUris: p.mwiUris ?? base.mwiUris,
   };
 }
 

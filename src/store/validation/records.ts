@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { DIVERSION_REASONS, FOLDERS, MISSED_CALL_CAUSES, type PendingDeposit } from '../../voicemail/model.js';
 import type { NewMessage, NewMissedCall, NewTenant, TenantPatch } from '../../voicemail/ports.js';
-import { audioKey, callText, email, id, ID_RULE, intIn, invalid, isoTime, parseOrThrow, text } from './fields.js';
+import { audioKey, callText, email, httpUrl, id, ID_RULE, intIn, invalid, isoTime, parseOrThrow, text } from './fields.js';
 
 const reason = z.enum(DIVERSION_REASONS, { error: `must be one of ${DIVERSION_REASONS.join(', ')}` });
 export const folder = z.enum(FOLDERS, { error: `must be one of ${FOLDERS.join(', ')}` });
@@ -15,6 +15,9 @@ const tenantPatch = z.object({
   name: text(1, 100).optional(),
   defaultEmail: email.nullable().optional(),
   duplicateToDefault: z.boolean({ error: 'must be true or false' }).optional(),
+  webhookUrl: httpUrl.nullable().optional(),
+  // Never echoed in errors (fields.ts SECRET_FIELDS).
+  webhookSecret: text(16, 256).nullable().optional(),
 });
 const newTenant = tenantPatch.extend({ id });
 

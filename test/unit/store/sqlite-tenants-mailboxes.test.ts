@@ -13,6 +13,8 @@ describe('SQLite tenants', () => {
       name: 'acme',
       defaultEmail: null,
       duplicateToDefault: false,
+      webhookUrl: null,
+      webhookSecret: null,
       createdAt: '2026-03-01T12:00:00.000Z',
     });
     await store.tenants.create({ id: 'beta', name: 'Beta LLC', defaultEmail: 'vm@beta.example', duplicateToDefault: true });
@@ -33,6 +35,46 @@ describe('SQLite tenants', () => {
     assert.equal(cleared.defaultEmail, null);
     assert.equal(cleared.name, 'ACME', 'fields not in the patch are kept');
     assert.equal(cleared.duplicateToDefault, true);
+  });
+
+  test('webhook URL and secret: stored, updated, cleared; defaults null', async () => {
+    const { store } = await openTestStore(dir);
+    const secret = 's3cret-s3cret-s3cret';
+    const created = await store.tenants.create({ id: 'hooked', webhookUrl: 'https://hooks.example/voxmail?x=1', webhookSecret: secret });
+    assert.equal(created.webhookUrl, 'https://hooks.example/voxmail?x=1');
+    assert.equal(created.webhookSecret, secret);
+    assert.deepEqual(await store.tenants.get('hooked'), created);
+    assert.deepEqual((await store.tenants.list()).map((t) => [t.id, t.webhookUrl]), [['hooked', 'https://hooks.example/voxmail?x=1']]);
+
+    const renamed = await store.tenants.update('hooked', { name: 'Hooked' });
+    assert.equal(renamed.webhookSecret, secret, 'fields not in the patch are kept');
+    const moved = await store.tenants.update('hooked', { webhookUrl: 'http://10.0.0.5:8080/hook' });
+    assert.equal(moved.webhookUrl, 'http://10.0.0.5:8080/hook');
+    assert.equal(moved.webhookSecret, secret);
+    const cleared = await store.tenants.update('hooked', { webhookUrl: null, webhookSecret: null });
+    assert.equal(cleared.webhookUrl, null);
+    assert.equal(cleared.webhookSecret, null);
+    assert.deepEqual(await store.tenants.get('hooked'), cleared);
+  });
+
+  test('webhook URL must be http(s) ≤ 2048; the secret 16–256 characters and never echoed', async () => {
+    const { store } = await openTestStore(dir);
+    await store.tenants.create({ id: 'acme' });
+    const badUrls = ['ftp://x.example/', 'hooks.example/x', 'javascript:alert(1)', 'https://', 'http://a b.example/', `https://x.example/${'a'.repeat(2048)}`];
+    for (const webhookUrl of badUrls) {
+      await assert.rejects(store.tenants.update('acme', { webhookUrl }), { code: 'VM_STORE_INVALID', message: /^webhookUrl: must be an http:\/\/ or https:\/\/ URL of at most 2048 characters/ }, webhookUrl);
+      await assert.rejects(store.tenants.create({ id: 'x', webhookUrl }), { code: 'VM_STORE_INVALID' }, webhookUrl);
+    }
+    for (const webhookSecret of ['too-short-secr', 'x'.repeat(257)]) {
+      await assert.rejects(store.tenants.update('acme', { webhookSecret }), (error: Error) => {
+        assert.equal((error as Error & { code: string }).code, 'VM_STORE_INVALID');
+        assert.match(error.message, /^webhookSecret: must be text of 16–256 characters$/);
+        assert.ok(!error.message.includes(webhookSecret.slice(0, 10)), 'the secret is not echoed');
+        return true;
+      });
+    }
+    assert.deepEqual(await store.tenants.get('acme'), { ...(await store.tenants.get('acme'))!, webhookUrl: null, webhookSecret: null }, 'nothing written');
+    assert.equal((await store.tenants.list()).length, 1);
   });
 
   test('errors: duplicate, missing, invalid', async () => {
@@ -75,6 +117,7 @@ describe('SQLite mailboxes', () => {
       emails: [],
       emailAction: 'notify',
       smsNumber: null,
+      mwiUris: [],
       createdAt: '2026-03-01T12:00:00.000Z',
       updatedAt: '2026-03-01T12:00:00.000Z',
     });
@@ -106,8 +149,10 @@ describe('SQLite mailboxes', () => {
       emails: ['a@x.example', 'b@x.example'],
       emailAction: 'attach-keep',
       smsNumber: '+79990001122',
+      mwiUris: ['sip:200@phone1.example', 'sips:200@phone2.example:5061;transport=tls'],
     });
     assert.deepEqual(await store.mailboxes.get('t1', '200'), created);
+    assert.deepEqual(created.mwiUris, ['sip:200@phone1.example', 'sips:200@phone2.example:5061;transport=tls']);
     assert.deepEqual(created.greetings.busy, { mode: 'call-later', audioKey: 'greetings/t1/200/busy.wav' });
     assert.deepEqual(created.greetings.default, { mode: 'leave-message', audioKey: null });
 
@@ -117,11 +162,14 @@ describe('SQLite mailboxes', () => {
       emails: ['c@x.example'],
       numbers: ['201'],
       operatorUri: null,
+      mwiUris: ['sip:201@phone3.example'],
     });
     assert.deepEqual(updated.greetings.busy, created.greetings.busy, 'greetings not in the patch are kept');
     assert.deepEqual(updated.greetings.default, { mode: 'wait-operator', audioKey: null });
     assert.deepEqual(updated.emails, ['c@x.example']);
     assert.deepEqual(updated.numbers, ['201']);
+    assert.deepEqual(updated.mwiUris, ['sip:201@phone3.example'], 'mwiUris replaces the list');
+    assert.deepEqual((await store.mailboxes.list('t1'))[0]?.mwiUris, ['sip:201@phone3.example']);
     assert.equal(updated.operatorUri, null);
     assert.equal(updated.name, 'Sales');
     assert.equal(updated.createdAt, '2026-03-01T12:00:00.000Z');
@@ -129,6 +177,7 @@ describe('SQLite mailboxes', () => {
     assert.deepEqual(await store.mailboxes.get('t1', '200'), updated);
     assert.equal((await store.mailboxes.findByNumber('t1', '201'))?.id, '200');
     assert.equal(await store.mailboxes.findByNumber('t1', '200'), null, 'replaced numbers no longer route');
+    assert.deepEqual((await store.mailboxes.update('t1', '200', { mwiUris: [] })).mwiUris, []);
   });
 
   test('errors: unknown tenant, duplicate id, missing mailbox', async () => {
@@ -169,6 +218,12 @@ describe('SQLite mailboxes', () => {
       [{ maxMessageMs: 10_000, minMessageMs: 10_000 }, /^minMessageMs: must be less than maxMessageMs \(10000\) \(got 10000\)$/],
       [{ emailAction: 'print' }, /^emailAction: must be one of notify, attach-delete, attach-keep/],
       [{ name: '' }, /^name: must be text of 1–100 characters/],
+      [{ mwiUris: ['tel:+74951234567'] }, /^mwiUris\.0: must be a sip: or sips: URI without spaces/],
+      [{ mwiUris: ['sip:a b@x'] }, /^mwiUris\.0: must be a sip: or sips: URI/],
+      [{ mwiUris: [`sip:${'x'.repeat(251)}`] }, /^mwiUris\.0: must be a sip: or sips: URI without spaces, at most 256 characters/],
+      [{ mwiUris: ['sip:1@x', 'sip:1@x'] }, /^mwiUris: must not list "sip:1@x" twice$/],
+      [{ mwiUris: Array.from({ length: 17 }, (_, i) => `sip:${String(i)}@x`) }, /^mwiUris: must list at most 16 URIs/],
+      [{ mwiUris: 'sip:1@x' }, /^mwiUris: must be a list of sip: or sips: URIs/],
     ];
     for (const [patch, message] of cases) {
       await assert.rejects(store.mailboxes.create({ tenantId: 't1', id: 'x', ...patch }), { code: 'VM_STORE_INVALID', message }, JSON.stringify(patch));

@@ -23,7 +23,14 @@ function parseWithinBound(buf: Buffer, datagram: boolean): void {
   } catch (e) {
     assert.fail(`parser threw on ${JSON.stringify(buf.toString('latin1').slice(0, 200))}: ${String(e)}`);
   }
-  const ms = performance.now() - t0;
+  let ms = performance.now() - t0;
+  // Super-linear parsing is deterministic, a GC pause or a busy machine is not: a slow
+  // parse counts only if it is slow every time.
+  for (let i = 0; i < 3 && ms >= LIMIT_MS; i++) {
+    const t = performance.now();
+    parseMessage(buf, { limits: DEFAULT_SIP_LIMITS, datagram });
+    ms = Math.min(ms, performance.now() - t);
+  }
   assert.ok(ms < LIMIT_MS, `parse took ${ms.toFixed(1)} ms`);
   if (r.ok) {
     // Whatever parses must serialize and parse again to the same key fields.
