@@ -117,7 +117,7 @@ export class NotificationPlanner {
     // The lamp follows every change of the counts; the subject carries the time so that a
     // later change of the same message (heard, unheard, heard) is not taken for a duplicate.
     const mwi: MwiPayload = { kind: 'mwi', event, mailbox: snapshotOf(mailbox), occurredAt: payload.occurredAt };
-    const mwiSubject = `${message.id}@${String(at.getTime())}`;
+    const mwiSubject = `${message.id}-${String(at.getTime())}`;
     add('mwi', MWI_SUBSCRIBERS, mwi, mwiSubject);
     for (const uri of mailbox.mwiUris) add('mwi', uri, mwi, mwiSubject);
     return out;
