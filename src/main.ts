@@ -18,6 +18,7 @@ import type { BoundAddress, HealthServer } from './http/health-server.js';
 import { startHealthServer } from './http/health-server.js';
 import { VoxmailError } from './shared/errors.js';
 import type { Logger } from './shared/logger.js';
+import { MwiSender, MwiService } from './notify/mwi/index.js';
 import { SipStack } from './sip/index.js';
 import { VERSION } from './version.js';
 
@@ -43,6 +44,13 @@ async function prepareDataDir(dir: string): Promise<void> {
   } catch (e) {
     throw new VoxmailError(DATA_DIR_UNUSABLE, `data directory ${dir} cannot be created or written: ${(e as Error).message}`, { cause: e });
   }
+}
+
+/** The host in `Message-Account: sip:<mailbox>@<host>`: the first specific SIP address, else a name. */
+function accountHostOf(sip: SipStack): string {
+  const host = sip.boundAddresses.find((a) => a.host !== '0.0.0.0' && a.host !== '::')?.host;
+  if (host === undefined) return 'voxmail';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 export async function startVoxmail(config: Config, options: StartVoxmailOptions = {}): Promise<Voxmail> {
@@ -80,7 +88,17 @@ export async function startVoxmail(config: Config, options: StartVoxmailOptions 
     await unwind();
     throw e;
   }
-  // Deliveries start once every channel exists (MWI NOTIFYs go out through the SIP stack).
+  // Message-waiting lamps: phones on trusted networks subscribe; NOTIFYs go out through the stack.
+  const mwi = new MwiService({
+    mailboxes: stores.store.mailboxes,
+    messages: stores.store.messages,
+    isTrusted: (source) => voicemail.admission.tenantOfAddress(source.remoteAddress),
+    accountHost: accountHostOf(sip),
+    logger: logger.child({ module: 'mwi' }),
+  });
+  sip.setSubscriptionHandler(mwi);
+  notify.addSender(new MwiSender({ service: mwi, notifier: sip, logger: logger.child({ module: 'mwi' }) }));
+  // Deliveries start once every channel exists.
   notify.start();
 
   let http: HealthServer;

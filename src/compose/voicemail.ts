@@ -22,6 +22,7 @@ import type { Stores } from './open-store.js';
 
 export interface VoicemailService {
   readonly application: VoicemailApplication;
+  readonly admission: DepositAdmission;
   readonly deposits: DepositService;
   /** Waits for calls in progress to store their messages, then stops the jobs and the media clock. */
   close(): Promise<void>;
@@ -43,10 +44,11 @@ export async function startVoicemail(
   const resolver = new PromptResolver({ store: audio, builtins: await loadBuiltinPrompts(), logger: logger.child({ module: 'prompts' }) });
   const mediaClock = new MediaClock({ clock: systemClock });
   const allocator = new PortAllocator({ min: config.rtp.portMin, max: config.rtp.portMax });
+  const admission = new DepositAdmission({ ...config.trust, clock: systemClock });
   const application = new VoicemailApplication({
     store,
     deposits,
-    admission: new DepositAdmission({ ...config.trust, clock: systemClock }),
+    admission,
     prompts: flowPrompts(resolver),
     logger,
     media: {
@@ -67,6 +69,7 @@ export async function startVoicemail(
   let closing: Promise<void> | undefined;
   return {
     application,
+    admission,
     deposits,
     close: () =>
       (closing ??= (async () => {

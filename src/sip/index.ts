@@ -25,3 +25,26 @@ export {
 } from './auth/digest-authenticator.js';
 export { DIGEST_ALGORITHMS, digestHa1, digestResponse, type DigestAlgorithm, type DigestInput } from './auth/digest-algorithm.js';
 export { parseDigestCredentials, type DigestCredentials } from './auth/credentials.js';
+export { IncomingSubscription, type SubscriptionStatus } from './subscription/incoming-subscription.js';
+export {
+  ALLOW_EVENTS,
+  DEFAULT_SUBSCRIPTION_LIMITS,
+  EVENT_PACKAGES,
+  type EventPackage,
+  type NotifyBody,
+  type StateReader,
+  type SubscriptionApplication,
+  type SubscriptionEndReason,
+  type SubscriptionLimits,
+} from './subscription/types.js';
+export type { EventValue, TerminationReason } from './subscription/headers.js';
+export { parseNotifyTarget, type NotifyTarget, type SendNotifyOptions } from './subscription/out-of-dialog-notify.js';
+export {
+  formatMessageSummary,
+  parseMessageSummary,
+  voiceMessageSummary,
+  MESSAGE_CONTEXT_CLASSES,
+  type MessageContextClass,
+  type MessageCounts,
+  type MessageSummary,
+} from './message/message-summary.js';

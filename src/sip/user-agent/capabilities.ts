@@ -20,6 +20,12 @@ export const KNOWN_METHODS = new Set([
 
 export const ALLOW_HEADER = ALLOWED_METHODS.join(', ');
 
+/** Methods served only while a subscription application is set (RFC 6665 notifier). */
+export const SUBSCRIPTION_METHODS: readonly string[] = ['SUBSCRIBE'];
+
+/** The Allow header while subscriptions are served (RFC 6665 §4.1.1: SUBSCRIBE in Allow announces it). */
+export const ALLOW_HEADER_WITH_SUBSCRIBE = [...ALLOWED_METHODS, ...SUBSCRIPTION_METHODS].join(', ');
+
 /** Extensions we support (option tags usable in Require). */
 export const SUPPORTED_EXTENSIONS: readonly string[] = [];
 

@@ -1,7 +1,7 @@
 import { randomToken } from '../message/build.js';
 import { splitList } from '../message/params.js';
 import type { SipRequest } from '../message/types.js';
-import { ACCEPTED_BODIES, ALLOWED_METHODS, ALLOW_HEADER, KNOWN_METHODS, SUPPORTED_EXTENSIONS } from './capabilities.js';
+import { ACCEPTED_BODIES, ALLOWED_METHODS, ALLOW_HEADER, ALLOW_HEADER_WITH_SUBSCRIBE, KNOWN_METHODS, SUBSCRIPTION_METHODS, SUPPORTED_EXTENSIONS } from './capabilities.js';
 
 export interface CheckFailure {
   readonly status: number;
@@ -17,6 +17,7 @@ export interface CheckFailure {
  * - §22/§8.2: credentials in a scheme we do not support are challenged (401 with our
  *   schemes), RFC 4475 §3.3.7. Digest verification itself comes with trusted sources.
  * - §8.2.1: 405 for recognised methods we do not serve, 501 for unknown ones, with Allow.
+ *   SUBSCRIBE is served only when `options.subscribe` (a subscription application is set).
  * - §8.2.2.1: 416 for a Request-URI scheme other than sip/sips.
  * - §8.2.2.3: 420 + Unsupported for Require tags we lack (never for ACK/CANCEL);
  *   Proxy-Require is for proxies and ignored (RFC 4475 §3.3.5).
@@ -24,7 +25,7 @@ export interface CheckFailure {
  *   Content-Encoding too.
  * - §8.2.2 / RFC 4475 §3.3.15: 406 when Accept rules out the SDP we would answer with.
  */
-export function checkRequest(req: SipRequest, realm: string): CheckFailure | null {
+export function checkRequest(req: SipRequest, realm: string, options: { readonly subscribe?: boolean } = {}): CheckFailure | null {
   const m = req.method;
   if (m === 'ACK' || m === 'CANCEL') return null;
 
@@ -42,8 +43,11 @@ export function checkRequest(req: SipRequest, realm: string): CheckFailure | nul
     }
   }
 
-  if (!KNOWN_METHODS.has(m)) return { status: 501, headers: [['Allow', ALLOW_HEADER]] };
-  if (!(ALLOWED_METHODS as readonly string[]).includes(m)) return { status: 405, headers: [['Allow', ALLOW_HEADER]] };
+  const subscribe = options.subscribe === true;
+  const allow = subscribe ? ALLOW_HEADER_WITH_SUBSCRIBE : ALLOW_HEADER;
+  if (!KNOWN_METHODS.has(m)) return { status: 501, headers: [['Allow', allow]] };
+  const served = (ALLOWED_METHODS as readonly string[]).includes(m) || (subscribe && SUBSCRIPTION_METHODS.includes(m));
+  if (!served) return { status: 405, headers: [['Allow', allow]] };
 
   if (req.uri.kind !== 'sip') return { status: 416, headers: [] };
 

@@ -15,8 +15,12 @@ import { TransactionLayer } from '../transaction/transaction-layer.js';
 import { responseDestination, stampVia } from '../transport/response-route.js';
 import { TransportLayer } from '../transport/transport-layer.js';
 import type { BoundAddress, Destination, MessageSource, TransportProtocol } from '../transport/types.js';
+import type { IncomingSubscription } from '../subscription/incoming-subscription.js';
+import { sendOutOfDialogNotify, type SendNotifyOptions } from '../subscription/out-of-dialog-notify.js';
+import { SubscriptionManager } from '../subscription/subscription-manager.js';
+import { ALLOW_EVENTS, type NotifyBody, type SubscriptionApplication, type SubscriptionLimits } from '../subscription/types.js';
 import { extractSdp } from './body.js';
-import { ACCEPT_HEADER, ALLOW_HEADER, SUPPORTED_EXTENSIONS } from './capabilities.js';
+import { ACCEPT_HEADER, ALLOW_HEADER, ALLOW_HEADER_WITH_SUBSCRIBE, SUPPORTED_EXTENSIONS } from './capabilities.js';
 import { IncomingCall, type CallHost } from './incoming-call.js';
 import { checkRequest } from './request-checks.js';
 
@@ -56,6 +60,8 @@ export class SipStack implements CallHost {
   private readonly dialogs = new Map<string, IncomingCall>();
   private readonly pendingInvites = new Map<ServerTransaction, IncomingCall>();
   private app: SipApplication;
+  /** Set by setSubscriptionHandler; while null, SUBSCRIBE gets 405 as before. */
+  private subscriptions: SubscriptionManager | null = null;
   private closed = false;
   private lastOverloadLog = -Infinity;
   private lastParseLog = -Infinity;
@@ -102,7 +108,33 @@ export class SipStack implements CallHost {
     this.app = app;
   }
 
-  /** Live counts, for tests, metrics and leak checks. */
+  /**
+   * Serve SUBSCRIBE for the event packages we know (message-summary, RFC 3842) and hand
+   * new subscriptions to `app`; `null` stops (live subscriptions end with a final
+   * NOTIFY). Until this is called SUBSCRIBE gets 405 and Allow does not list it.
+   * @see RFC 6665 §4.2
+   */
+  setSubscriptionHandler(app: SubscriptionApplication | null, limits: Partial<SubscriptionLimits> = {}): void {
+    this.subscriptions?.close();
+    this.subscriptions = app ? new SubscriptionManager(this, app, limits, this.log.child({ module: 'subscriptions' })) : null;
+  }
+
+  /** The live subscriptions (pending, active or ending). */
+  liveSubscriptions(): IncomingSubscription[] {
+    return this.subscriptions?.subscriptions() ?? [];
+  }
+
+  /**
+   * An unsolicited NOTIFY outside any dialog (e.g. message-summary to a phone that does
+   * not subscribe): resolves with the final status, 408 when unanswered. Rejects with a
+   * RangeError when `uri` is not a sip: URI with an IP address host.
+   */
+  sendNotify(uri: string, body: NotifyBody, options: SendNotifyOptions): Promise<{ status: number }> {
+    if (this.closed) return Promise.resolve({ status: 503 });
+    return sendOutOfDialogNotify(this, uri, body, options);
+  }
+
+  /** Live counts, for tests, metrics and leak checks (subscriptions: `subscriptionCount`). */
   stats(): { serverTransactions: number; clientTransactions: number; dialogs: number; tcpConnections: number } {
     return {
       serverTransactions: this.transactions.serverCount,
@@ -110,6 +142,11 @@ export class SipStack implements CallHost {
       dialogs: this.dialogs.size,
       tcpConnections: this.transport.tcp.connectionCount,
     };
+  }
+
+  /** Subscriptions alive (pending, active or ending); 0 without a subscription handler. */
+  get subscriptionCount(): number {
+    return this.subscriptions?.size ?? 0;
   }
 
   private receive(msg: SipMessage, source: MessageSource): void {
@@ -181,7 +218,7 @@ export class SipStack implements CallHost {
     }
     const tx = match.tx;
 
-    const failure = checkRequest(req, this.realm);
+    const failure = checkRequest(req, this.realm, { subscribe: this.subscriptions !== null });
     if (failure) {
       this.reply(tx, failure.status, failure.headers, failure.reason);
       return;
@@ -192,24 +229,34 @@ export class SipStack implements CallHost {
     }
     const toTag = req.to.params.get('tag');
     if (toTag) {
-      const call = this.dialogs.get(dialogKey(req.callId, toTag, req.from.params.get('tag') ?? ''));
-      if (!call) this.reply(tx, 481);
-      else call.receiveInDialog(req, tx);
+      const key = dialogKey(req.callId, toTag, req.from.params.get('tag') ?? '');
+      const call = this.dialogs.get(key);
+      const subscription = call ? undefined : this.subscriptions?.find(key);
+      if (call) call.receiveInDialog(req, tx);
+      else if (subscription) subscription.receiveInDialog(req, tx);
+      else this.reply(tx, 481);
       return;
     }
     switch (req.method) {
       case 'OPTIONS':
         this.reply(tx, 200, [
-          ['Allow', ALLOW_HEADER],
+          ['Allow', this.subscriptions ? ALLOW_HEADER_WITH_SUBSCRIBE : ALLOW_HEADER],
           ['Accept', ACCEPT_HEADER],
           ['Accept-Encoding', 'identity'],
           ['Accept-Language', 'en, ru'],
           // §11.2: list our extensions; the list is empty today, which the grammar allows.
           ['Supported', SUPPORTED_EXTENSIONS.join(', ')],
+          // RFC 6665 §4.4.4: the packages we serve as a notifier.
+          ...(this.subscriptions ? [['Allow-Events', ALLOW_EVENTS] as [string, string]] : []),
         ]);
         return;
       case 'INVITE':
         this.receiveInvite(req, source, tx);
+        return;
+      case 'SUBSCRIBE':
+        // Only reachable when checkRequest let SUBSCRIBE through, i.e. a handler is set.
+        if (this.subscriptions) this.subscriptions.receive(req, source, tx);
+        else this.reply(tx, 405, [['Allow', ALLOW_HEADER]]);
         return;
       default:
         // BYE, INFO, UPDATE only make sense inside a dialog (§12.2.2).
@@ -313,6 +360,8 @@ export class SipStack implements CallHost {
       if (call.state === 'answered' || call.state === 'confirmed') call.hangup();
       else call.end('shutdown');
     }
+    // Subscriptions: undecided ones get 503, live ones a final NOTIFY (probation).
+    this.subscriptions?.close();
     this.closed = true;
     // Let the BYEs leave before the sockets close.
     await new Promise((r) => setTimeout(r, 20));

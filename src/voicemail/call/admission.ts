@@ -77,13 +77,20 @@ export class DepositAdmission {
           });
   }
 
-  /** Decide for one INVITE: the tenant it deposits into, or the response to refuse it with. */
-  admit(call: IncomingCall): Admission {
-    const { ip, family } = normaliseSource(call.source.remoteAddress);
+  /** The tenant of the first trusted network holding `address`, or null (also used for MWI subscribers). */
+  tenantOfAddress(address: string): string | null {
+    const { ip, family } = normaliseSource(address);
     // First matching rule wins: the operator orders them from specific to general.
     for (const r of this.rules) {
-      if (r.list.check(ip, family)) return { ok: true, tenantId: r.tenant, by: 'network' };
+      if (r.list.check(ip, family)) return r.tenant;
     }
+    return null;
+  }
+
+  /** Decide for one INVITE: the tenant it deposits into, or the response to refuse it with. */
+  admit(call: IncomingCall): Admission {
+    const byNetwork = this.tenantOfAddress(call.source.remoteAddress);
+    if (byNetwork !== null) return { ok: true, tenantId: byNetwork, by: 'network' };
     if (!this.digest) return { ok: false, status: 403, headers: [] };
     const v = this.digest.verify(call.request);
     if (v.ok) {
