@@ -63,8 +63,11 @@ export class DepositService {
     return (await this.store.messages.countForQuota(mailbox.tenantId, mailbox.id)) >= mailbox.quotaMessages;
   }
 
-  /** Record that a recording starts; returns the pending deposit and the path to record to. */
-  async begin(mailbox: Mailbox, caller: CallerInfo, now: Date): Promise<{ deposit: PendingDeposit; path: string }> {
+  /**
+   * The deposit a recording is about to become, and the path to record to — synchronous,
+   * so the recorder can start at the end of the beep without waiting for the database.
+   */
+  prepare(mailbox: Mailbox, caller: CallerInfo, now: Date): { deposit: PendingDeposit; path: string } {
     const deposit: PendingDeposit = {
       id: randomUUID(),
       tenantId: mailbox.tenantId,
@@ -73,8 +76,12 @@ export class DepositService {
       receivedAt: now.toISOString(),
       minMessageMs: mailbox.minMessageMs,
     };
-    await this.store.deposits.begin(deposit);
     return { deposit, path: this.audio.partialPath(deposit.id) };
+  }
+
+  /** Write the pending row; it must be committed before the recorder's first batch (≤ 1 s). */
+  async begin(deposit: PendingDeposit): Promise<void> {
+    await this.store.deposits.begin(deposit);
   }
 
   /**

@@ -37,8 +37,22 @@ export async function leaveMessage(ctx: FlowContext): Promise<void> {
     return;
   }
 
-  const { deposit, path } = await deposits.begin(mailbox, caller, new Date());
-  const { cause, recording } = await record(ctx, path, hasOperator);
+  const { deposit, path } = deposits.prepare(mailbox, caller, new Date());
+  // The recorder starts at once (the caller speaks right after the beep); the pending row
+  // is committed meanwhile, long before the recorder's first write a second later.
+  const recorded = record(ctx, path, hasOperator);
+  try {
+    await deposits.begin(deposit);
+  } catch (e) {
+    log.error({ err: e, deposit: deposit.id }, 'could not register the recording; it is not kept');
+    session.media.stopPlaying();
+    await session.media.stopRecording('aborted').catch(() => null);
+    await deposits.missedCall(mailbox, caller, 'recording-failed', new Date(), deposit).catch(() => undefined);
+    await recorded.catch(() => undefined);
+    session.hangup();
+    return;
+  }
+  const { cause, recording } = await recorded;
   let outcome: DepositOutcome | null = null;
   if (recording === null) {
     // The disk failed under the recorder: what reached it stays pending for recovery.

@@ -20,6 +20,12 @@ describe('DepositService', () => {
   let s: TempStores;
   let mailbox: Mailbox;
   let deposits: DepositService;
+  /** prepare + begin: the pending row is written, the path is where the recorder writes. */
+  const begin = async (m: Mailbox, c: CallerInfo, at: Date): Promise<ReturnType<DepositService['prepare']>> => {
+    const p = deposits.prepare(m, c, at);
+    await deposits.begin(p.deposit);
+    return p;
+  };
   beforeEach(async () => {
     s = await tempStores();
     mailbox = await s.mailbox({ minMessageMs: 1000 });
@@ -28,7 +34,7 @@ describe('DepositService', () => {
   afterEach(() => s.close());
 
   test('a finished recording becomes a message whose audio is in the store under its key', async () => {
-    const { deposit, path } = await deposits.begin(mailbox, caller, new Date('2026-11-26T10:00:00Z'));
+    const { deposit, path } = await begin(mailbox, caller, new Date('2026-11-26T10:00:00Z'));
     assert.equal((await s.store.deposits.pending()).length, 1);
     const rec = await Recorder.open(path, { maxDurationMs: 60_000 });
     const sent = pushAudio(rec, 2000);
@@ -49,7 +55,7 @@ describe('DepositService', () => {
   });
 
   test('shorter than the minimum: no message, the audio removed, a missed call "too-short"', async () => {
-    const { deposit, path } = await deposits.begin(mailbox, caller, new Date());
+    const { deposit, path } = await begin(mailbox, caller, new Date());
     const rec = await Recorder.open(path, { maxDurationMs: 60_000 });
     pushAudio(rec, 600);
     const out = await deposits.complete(deposit, await rec.finish('hangup'));
@@ -61,7 +67,7 @@ describe('DepositService', () => {
   });
 
   test('after a crash mid-recording, recovery keeps the audio that reached disk as a message marked recovered', async () => {
-    const { deposit, path } = await deposits.begin(mailbox, caller, new Date());
+    const { deposit, path } = await begin(mailbox, caller, new Date());
     const rec = await Recorder.open(path, { maxDurationMs: 60_000, flushIntervalMs: 1000 });
     const sent = pushAudio(rec, 3500);
     // Let the batched writes reach the file, then "crash": the recorder is never finished.
@@ -82,7 +88,7 @@ describe('DepositService', () => {
   });
 
   test('a crash after the audio was committed but before the row: stored once, not marked recovered', async () => {
-    const { deposit, path } = await deposits.begin(mailbox, caller, new Date());
+    const { deposit, path } = await begin(mailbox, caller, new Date());
     const rec = await Recorder.open(path, { maxDurationMs: 60_000 });
     pushAudio(rec, 1500);
     await rec.finish('hangup');
@@ -96,7 +102,7 @@ describe('DepositService', () => {
   });
 
   test('a pending deposit without any audio becomes a missed call; a partial without a row is removed', async () => {
-    await deposits.begin(mailbox, caller, new Date());
+    await begin(mailbox, caller, new Date());
     const stray = s.audio.partialPath('stray-id');
     const rec = await Recorder.open(stray, { maxDurationMs: 60_000 });
     await rec.finish('hangup');
@@ -109,7 +115,7 @@ describe('DepositService', () => {
   test('isFull counts messages against the quota (trash excluded)', async () => {
     const small = await s.store.mailboxes.create({ tenantId: 't1', id: '200', quotaMessages: 1 });
     assert.equal(await deposits.isFull(small), false);
-    const { deposit, path } = await deposits.begin(small, caller, new Date());
+    const { deposit, path } = await begin(small, caller, new Date());
     const rec = await Recorder.open(path, { maxDurationMs: 60_000 });
     pushAudio(rec, 1200);
     const out = await deposits.complete(deposit, await rec.finish('hangup'));
