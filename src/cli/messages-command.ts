@@ -80,6 +80,17 @@ export function registerMessagesCommand(program: Command): Command {
     ),
   );
 
+  for (const [name, heard] of [
+    ['heard', true],
+    ['unheard', false],
+  ] as const) {
+    const mark = messages
+      .command(name)
+      .description(heard ? 'mark a message heard (turns its lamp off when it was the last new one)' : 'mark a message new again')
+      .argument('<id>', 'message id');
+    addStoreOptions(mark, SCOPED).action((id: string, opts: Opts) => runStoreAction(opts, SCOPED, (p) => ({ id: checkedId(p, id), heard }), markHeard));
+  }
+
   const missed = messages
     .command('missed')
     .description('list missed calls (callers who left no message), newest first, with their notifications')
@@ -197,6 +208,13 @@ async function writeFileFrom(source: Readable, out: string, force: boolean): Pro
   if (force) await rename(target, out);
 }
 
+async function markHeard(ctx: StoreContext, { id, heard }: { id: string; heard: boolean }): Promise<void> {
+  const m = await ctx.actions.setHeard(tenantOf(ctx).id, id, heard);
+  if (!m) throw notFound(`message ${id} does not exist`);
+  if (ctx.json) printJson({ id, tenant: m.tenantId, mailbox: m.mailboxId, heard: m.heard });
+  else printText(`message ${id} marked ${m.heard ? 'heard' : 'new'}\n`);
+}
+
 async function deleteMessage(ctx: StoreContext, { id, toTrash }: { id: string; toTrash: boolean }): Promise<void> {
   const m = await getMessage(ctx, id);
   if (toTrash) {
@@ -205,9 +223,9 @@ async function deleteMessage(ctx: StoreContext, { id, toTrash }: { id: string; t
     else printText(`moved message ${id} to the trash\n`);
     return;
   }
-  // The row first: a failed file delete leaves an orphan file, never a message without audio.
-  const { audioKey } = await ctx.store.messages.remove(m.tenantId, id);
-  await ctx.audio.delete(audioKey);
+  // The row first (with its message.deleted notifications): a failed file delete leaves an
+  // orphan file, never a message without audio.
+  await ctx.actions.remove(m.tenantId, id);
   if (ctx.json) printJson({ id, tenant: m.tenantId, mailbox: m.mailboxId, deleted: true });
   else printText(`deleted message ${id} and its audio\n`);
 }

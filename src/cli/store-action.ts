@@ -6,7 +6,10 @@
  */
 import type { Command } from 'commander';
 import type { Stores } from '../compose/open-store.js';
+import { plannerFromConfig } from '../compose/notify.js';
 import { openStores } from '../compose/open-store.js';
+import { silentLogger } from '../shared/logger.js';
+import { MessageActions } from '../voicemail/messages/message-actions.js';
 import type { Tenant } from '../voicemail/model.js';
 import { CONFIG_FILE_ENV, CONFIG_OVERRIDES } from '../config/index.js';
 import { describeFailure, notFound, Problems } from './cli-error.js';
@@ -62,6 +65,11 @@ export interface StoreContext extends Stores {
   /** The tenant of `--tenant`, checked to exist (scoped commands only). */
   readonly tenant: Tenant | undefined;
   readonly json: boolean;
+  /**
+   * Changes to messages that queue their notifications (webhook, MWI) with the change;
+   * the running server's outbox worker delivers them at its next poll.
+   */
+  readonly actions: MessageActions;
 }
 
 export interface RunOptions {
@@ -96,7 +104,8 @@ export async function runStoreAction<T>(
       tenant = (await stores.store.tenants.get(tenantId)) ?? undefined;
       if (!tenant) throw notFound(`tenant "${tenantId}" does not exist (see: voxmail tenant list; create it with: voxmail tenant add ${tenantId})`);
     }
-    await work({ ...stores, tenant, json: optFlag(opts, 'json') }, input);
+    const actions = new MessageActions(stores.store, stores.audio, plannerFromConfig(config), silentLogger());
+    await work({ ...stores, tenant, json: optFlag(opts, 'json'), actions }, input);
   } catch (e) {
     const { exitCode, message } = describeFailure(e);
     process.stderr.write(`voxmail: ${message}\n`);

@@ -56,6 +56,15 @@ function smsSender(config: Config, logger: Logger): ChannelSender {
   return new FileSmsSender({ dir: join(config.dataDir, 'outbox', 'sms'), logger: log });
 }
 
+/** Who is told of what, from the config (the server's worker and the CLI's changes share it). */
+export function plannerFromConfig(config: Config): NotificationPlanner {
+  const n = config.notify;
+  return new NotificationPlanner({
+    giveUpMs: { email: n.giveUpHours.email * HOUR_MS, sms: n.giveUpHours.sms * HOUR_MS, webhook: n.giveUpHours.webhook * HOUR_MS, mwi: n.giveUpHours.mwi * HOUR_MS },
+    publicUrl: n.publicUrl,
+  });
+}
+
 export function createNotifications(config: Config, stores: Stores, logger: Logger): NotifyService {
   const { store, audio } = stores;
   const n = config.notify;
@@ -75,10 +84,7 @@ export function createNotifications(config: Config, stores: Stores, logger: Logg
   add(smsSender(config, log));
   add(new WebhookSender({ tenants: store.tenants, logger: log.child({ channel: 'webhook' }), userAgent: `Voxmail-Webhook/${VERSION}` }));
 
-  const planner = new NotificationPlanner({
-    giveUpMs: { email: n.giveUpHours.email * HOUR_MS, sms: n.giveUpHours.sms * HOUR_MS, webhook: n.giveUpHours.webhook * HOUR_MS, mwi: n.giveUpHours.mwi * HOUR_MS },
-    publicUrl: n.publicUrl,
-  });
+  const planner = plannerFromConfig(config);
   let worker: OutboxWorker | null = null;
   const kick = (): void => worker?.kick();
   const followUp = new DeliveryFollowUp(store, audio, planner, log, kick);
