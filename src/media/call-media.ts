@@ -38,6 +38,27 @@ export interface CallMediaOptions extends MediaParameters {
 
 const TE_FLUSH_MS = 350;
 
+/** Recordings started in this process: spreads their writes (see `firstFlushMs`). */
+let recordingsStarted = 0;
+const GOLDEN = 0.6180339887498949;
+
+/**
+ * When a new recording first writes: after a whole number of frames in (0, interval],
+ * spread by a low-discrepancy sequence. Calls that start recording in the same
+ * millisecond (a load test, a burst of callers on one clock tick) would otherwise write
+ * every second in the same event-loop turn — a thousand writes at once, a ~10 ms stall
+ * of the loop (measured: BENCHMARKS.md, media section); spread, a few per tick.
+ */
+function staggeredFirstFlushMs(intervalMs: number, ptime: number): number {
+  recordingsStarted = (recordingsStarted + 1) % 1_000_000;
+  const phase = (recordingsStarted * GOLDEN) % 1;
+  const frames = Math.max(1, Math.floor(intervalMs / ptime));
+  return Math.min(intervalMs, Math.max(20, Math.ceil(phase * frames) * ptime));
+}
+
+/** At most this much audio (frames) is held while a recording's file opens: 10 s at 20 ms. */
+const MAX_OPENING_FRAMES = 500;
+
 /**
  * The media of one call: an RTP session, the codec, a player for prompts, a recorder
  * for the caller's audio, and the DTMF digits from every source (RFC 4733, SIP INFO,
@@ -48,6 +69,12 @@ export class CallMedia {
   private readonly codec: G711Codec;
   private readonly player: Player;
   private recorder: Recorder | null = null;
+  /**
+   * Audio that arrives while the recorder's file is being opened (the caller speaks the
+   * moment the beep ends; opening waits on the disk thread pool, which is busy under
+   * load): held here, bounded, and written first once the recorder is ready.
+   */
+  private opening: { readonly frames: Int16Array[]; readonly ready: Promise<Recorder> } | null = null;
   private readonly te: TelephoneEventDecoder;
   private readonly inband: InbandDtmfDetector | null;
   private teFlush: TimerHandle | null = null;
@@ -115,14 +142,37 @@ export class CallMedia {
 
   /** Start recording the caller to a WAV file (one recording at a time). */
   async startRecording(path: string, options: RecorderOptions): Promise<Result<void, string>> {
-    if (this.recorder) return err('already recording');
+    if (this.recorder || this.opening) return err('already recording');
     if (this.closing) return err('call media is closed');
-    this.recorder = await Recorder.open(path, { ptime: this.opts.ptime, logger: this.opts.logger, ...options });
+    const firstFlushMs = staggeredFirstFlushMs(options.flushIntervalMs ?? 1000, this.opts.ptime);
+    const frames: Int16Array[] = [];
+    const ready = Recorder.open(path, { ptime: this.opts.ptime, logger: this.opts.logger, firstFlushMs, ...options });
+    this.opening = { frames, ready };
+    let r: Recorder;
+    try {
+      r = await ready;
+    } finally {
+      this.opening = null;
+    }
+    if (this.closing) {
+      await r.finish('aborted');
+      return err('call media is closed');
+    }
+    for (const f of frames) r.push(f);
+    this.recorder = r;
     return ok(undefined);
   }
 
   /** Stop recording; the recording's file and length. */
   async stopRecording(endedBy?: RecordingEndReason): Promise<RecordingResult | null> {
+    if (!this.recorder && this.opening) {
+      // Still opening: let it open (it takes the held audio), then finish it.
+      try {
+        await this.opening.ready;
+      } catch {
+        return null;
+      }
+    }
     const r = this.recorder;
     if (!r) return null;
     this.session.flush(); // deliver what the reorder window still holds
@@ -170,6 +220,7 @@ export class CallMedia {
 
   private receiveAudio(frame: AudioFrame): void {
     const rec = this.recorder;
+    const early = rec === null && this.opening !== null && this.opening.frames.length < MAX_OPENING_FRAMES ? this.opening.frames : null;
     if (frame.payload === null) {
       // Missing audio (loss, comfort noise): silence of the right length keeps real time.
       if (rec) {
@@ -177,13 +228,16 @@ export class CallMedia {
         const z = this.decoded.subarray(0, frame.samples);
         z.fill(0);
         rec.push(z);
+      } else if (early) {
+        early.push(new Int16Array(frame.samples));
       }
       return;
     }
-    if (!rec && !this.inband) return;
+    if (!rec && !early && !this.inband) return;
     if (this.decoded.length < frame.payload.length) this.decoded = new Int16Array(frame.payload.length);
     const pcm = this.codec.decode(frame.payload, this.decoded);
     rec?.push(pcm);
+    early?.push(pcm.slice()); // rare (only while the file opens): a copy, the buffer is reused
     if (this.inband) {
       const digits = this.inband.process(pcm);
       if (digits.length > 0) this.emitDtmf(digits);

@@ -9,6 +9,7 @@
  * before `complete` was written re-sends it when the lease runs out. Receivers
  * de-duplicate by the delivery key (the e-mail Message-ID, the webhook id).
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { Notification, NotificationChannel } from '../voicemail/model.js';
@@ -98,6 +99,9 @@ export class OutboxWorker {
     for (;;) {
       if (this.closed) return;
       const due = await this.o.outbox.claimDue(this.nowDate(), this.o.leaseMs ?? 120_000, batch);
+      // The store is synchronous (SQLite): give the event loop — RTP, the media clock — a
+      // turn between commits, or a burst of quick deliveries would run as one long task.
+      await nextTurn();
       for (const n of due) {
         while (this.inFlight.size >= limit) await Promise.race(this.inFlight);
         const p = this.deliver(n).finally(() => this.inFlight.delete(p));
@@ -108,6 +112,11 @@ export class OutboxWorker {
   }
 
   private async deliver(n: Notification): Promise<void> {
+    await this.deliverOne(n);
+    await nextTurn();
+  }
+
+  private async deliverOne(n: Notification): Promise<void> {
     const log = this.o.logger.child({ notification: n.id, channel: n.channel, event: n.event, attempt: n.attempts });
     const sender = this.o.senders.get(n.channel);
     let result: DeliveryResult;

@@ -14,6 +14,9 @@ import type { DepositOutcome } from '../deposit/deposit-service.js';
 import type { FlowContext, FlowPhrase } from './flow-context.js';
 import { transferToOperator } from './transfer.js';
 
+/** How long the recording stays open after the caller's BYE, for packets already on their way. */
+const HANGUP_GRACE_MS = 120;
+
 type StopCause = 'hangup' | 'dtmf' | 'operator' | 'silence' | 'max-duration' | 'error';
 
 export async function leaveMessage(ctx: FlowContext): Promise<void> {
@@ -112,6 +115,9 @@ async function record(ctx: FlowContext, path: string, hasOperator: boolean): Pro
   const cause = await stopped;
   stopDigits();
   session.ended.removeEventListener('abort', onEnd);
+  // After a BYE, the caller's last packets may still wait in the RTP socket (they were
+  // sent before the BYE): read them before closing the recording.
+  if (cause === 'hangup') await new Promise((r) => setTimeout(r, HANGUP_GRACE_MS));
   const endedBy: RecordingEndReason = cause === 'operator' ? 'dtmf' : cause === 'error' ? 'aborted' : cause;
   try {
     return { cause, recording: await session.media.stopRecording(endedBy) };

@@ -79,12 +79,6 @@ describe(`${String(CALLERS)} callers at once into one mailbox`, () => {
 
   test(
     'each message holds everything its caller sent between the beep and the BYE (±100 ms)',
-    {
-      todo:
-        'product: audio that arrives between the end of the beep and the moment the recorder has its file open is dropped ' +
-        '(leave-message.ts awaits deposits.begin() — a synchronous fsync\'d SQLite commit — then CallMedia.startRecording awaits ' +
-        'Recorder.open on the libuv pool shared with 50 recorders\' flushes); with 50 simultaneous beeps up to 160 ms of the start is lost',
-    },
     () => {
       assert.equal(messages.length, CALLERS);
       const problems: string[] = [];
