@@ -1,0 +1,94 @@
+/**
+ * What the deposits bench reads from /proc (Linux only): a process's CPU time and memory,
+ * the whole machine's CPU time (to tell how busy the shared box was), and kernel UDP
+ * drop counters.
+ */
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+
+/** getconf CLK_TCK on Linux x86-64/arm64. */
+export const CLK_TCK = 100;
+
+/** utime + stime of a process (all its threads), in clock ticks; NaN once it is gone. */
+export function cpuTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    // Fields after the ")" that ends the command name: state is field 3, utime 14, stime 15.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(rest[11]) + Number(rest[12]);
+  } catch {
+    return NaN;
+  }
+}
+
+/** VmRSS and VmHWM of a process, kB; NaN once it is gone. */
+export function memoryKb(pid: number): { rss: number; hwm: number } {
+  try {
+    const status = readFileSync(`/proc/${String(pid)}/status`, 'utf8');
+    const get = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rss: get('VmRSS'), hwm: get('VmHWM') };
+  } catch {
+    return { rss: NaN, hwm: NaN };
+  }
+}
+
+/** Busy and total clock ticks of all CPUs together (first line of /proc/stat). */
+export function machineTicks(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal guest guest_nice; guest is already in user.
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = (f[3] ?? 0) + (f[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+export function loadAverage(): string {
+  return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+}
+
+/** System-wide UDP receive-buffer drops (/proc/net/snmp RcvbufErrors). */
+export function udpRcvbufErrors(): number {
+  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
+  const names = lines[0]!.split(/\s+/);
+  const values = lines[1]!.split(/\s+/);
+  return Number(values[names.indexOf('RcvbufErrors')]);
+}
+
+/**
+ * Kernel drop counters of the UDP sockets a process holds (its fds → socket inodes →
+ * the last column of /proc/net/udp), remembered per socket in `seen` (sockets close
+ * when calls end; their counts must not vanish with them). Returns the sum over every
+ * socket seen so far.
+ */
+export function processUdpDrops(pid: number, seen: Map<string, number>): number {
+  const inodes = new Set<string>();
+  try {
+    const fdDir = `/proc/${String(pid)}/fd`;
+    for (const fd of readdirSync(fdDir)) {
+      try {
+        const link = readlinkSync(`${fdDir}/${fd}`);
+        if (link.startsWith('socket:[')) inodes.add(link.slice(8, -1));
+      } catch {
+        /* closed meanwhile */
+      }
+    }
+  } catch {
+    /* the process is gone */
+  }
+  for (const file of ['/proc/net/udp', '/proc/net/udp6']) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n')) {
+      const f = line.trim().split(/\s+/);
+      const inode = f[9];
+      if (inode === undefined || !inodes.has(inode)) continue;
+      const drops = Number(f[f.length - 1]) || 0;
+      seen.set(inode, Math.max(seen.get(inode) ?? 0, drops));
+    }
+  }
+  let sum = 0;
+  for (const d of seen.values()) sum += d;
+  return sum;
+}

@@ -1,0 +1,168 @@
+/**
+ * The server under test: the built CLI (`node dist/cli/bin.js serve`) in a child process
+ * on a fresh data directory, and a prober that times `GET /healthz` every 100 ms from a
+ * worker thread (its own event loop, so the bench's /proc sampling cannot delay it).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { freeTcpPort, freeUdpTcpPort, spawnWithFdLimit, type Child } from './children.js';
+
+export const ROOT = join(import.meta.dirname, '..', '..');
+export const BIN = join(ROOT, 'dist', 'cli', 'bin.js');
+const HOST = '127.0.0.1';
+
+export interface ServerOptions {
+  readonly dataDir: string;
+  readonly cwd: string;
+  readonly rtpPorts: readonly [number, number];
+  /** Default warn: the per-call info lines would be measured too (pino writes stdout synchronously). */
+  readonly logLevel?: string;
+  /** Node flags for the server, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] (BENCH_DEPOSITS_NODE_ARGS). */
+  readonly nodeArgs?: readonly string[];
+}
+
+export interface Server {
+  readonly child: Child;
+  readonly pid: number;
+  readonly sipPort: number;
+  readonly httpPort: number;
+  readonly args: readonly string[];
+  /** How many lines the server logged at warn or above, and the first few (JSON). */
+  warnings(): { count: number; first: string[] };
+}
+
+function healthz(port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: HOST, port, path: '/healthz', timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode === 200));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
+}
+
+/**
+ * Starts the server and waits until it is up. With `--log-level warn` the server does not
+ * print its "voxmail started" line (info), so readiness is `/healthz` answering 200 on
+ * the HTTP port we chose (the health server starts last, after SIP and the store).
+ */
+export async function startServer(o: ServerOptions): Promise<Server> {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build`);
+  const sipPort = await freeUdpTcpPort();
+  const httpPort = await freeTcpPort();
+  const args = [
+    ...(o.nodeArgs ?? []),
+    BIN, 'serve',
+    '--data', o.dataDir,
+    '--sip-host', HOST, '--sip-port', String(sipPort),
+    '--http-host', HOST, '--http-port', String(httpPort),
+    '--rtp-ports', `${String(o.rtpPorts[0])}-${String(o.rtpPorts[1])}`,
+    '--log-level', o.logLevel ?? 'warn',
+  ];
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VOXMAIL_')) env[k] = v;
+  const child = spawnWithFdLimit(process.execPath, args, { cwd: o.cwd, env });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.proc.exitCode !== null || child.proc.signalCode !== null) {
+      throw new Error(`the server exited before it started (${String(child.proc.exitCode ?? child.proc.signalCode)}):\n${child.stdout().slice(-3000)}\n${child.stderr().slice(-3000)}`);
+    }
+    if (child.stdout().includes('"voxmail started"') || (await healthz(httpPort, 500))) break;
+    if (Date.now() > deadline) {
+      await child.stop(2000);
+      throw new Error(`the server did not answer /healthz within 30 s:\n${child.stdout().slice(-3000)}\n${child.stderr().slice(-3000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  // Counted as they come: stdout() keeps only the last 64 KiB.
+  let count = 0;
+  const first: string[] = [];
+  let partial = '';
+  child.proc.stdout?.on('data', (s: string) => {
+    const lines = (partial + s).split('\n');
+    partial = lines.pop() ?? '';
+    for (const l of lines) {
+      if (!/^\{"level":[4-6]\d/.test(l)) continue;
+      count++;
+      if (first.length < 3) first.push(l);
+    }
+  });
+  const warnings = (): { count: number; first: string[] } => ({ count, first });
+  return { child, pid: child.pid, sipPort, httpPort, args, warnings };
+}
+
+/** Runs the built CLI (a data command) to completion; rejects on a non-zero exit. */
+export function runCli(args: readonly string[], cwd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [BIN, ...args], { cwd, timeout: 60_000 }, (e, stdout, stderr) => {
+      if (e) reject(new Error(`voxmail ${args.join(' ')} failed: ${e.message}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** One timed GET /healthz: when it was sent (ms since the epoch) and how long it took (ms). */
+export interface HealthSample {
+  readonly at: number;
+  readonly ms: number;
+  readonly ok: boolean;
+}
+
+const PROBER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const http = require('node:http');
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const samples = [];
+let running = true;
+parentPort.on('message', (m) => { if (m === 'stop') running = false; });
+function once() {
+  return new Promise((resolve) => {
+    const at = Date.now();
+    const t0 = performance.now();
+    let done = false;
+    const finish = (ok) => { if (!done) { done = true; samples.push({ at, ms: performance.now() - t0, ok }); resolve(); } };
+    const req = http.get({ host: '127.0.0.1', port: workerData.port, path: '/healthz', agent, timeout: 10000 }, (res) => {
+      res.resume();
+      res.on('end', () => finish(res.statusCode === 200));
+      res.on('error', () => finish(false));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => finish(false));
+  });
+}
+(async () => {
+  while (running) {
+    const start = performance.now();
+    await once();
+    const wait = workerData.everyMs - (performance.now() - start);
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+  agent.destroy();
+  parentPort.postMessage(samples);
+})();
+`;
+
+/** Times GET /healthz every `everyMs` (one request at a time) until `stop()`. */
+export class HealthProber {
+  private readonly worker: Worker;
+  private readonly result: Promise<HealthSample[]>;
+
+  constructor(port: number, everyMs = 100) {
+    this.worker = new Worker(PROBER, { eval: true, workerData: { port, everyMs } });
+    this.result = new Promise((resolve, reject) => {
+      this.worker.once('message', (s: HealthSample[]) => resolve(s));
+      this.worker.once('error', reject);
+    });
+  }
+
+  async stop(): Promise<HealthSample[]> {
+    this.worker.postMessage('stop');
+    const s = await this.result;
+    await this.worker.terminate();
+    return s;
+  }
+}
