@@ -29,7 +29,10 @@ export interface OutboxWorkerOptions {
   readonly batch?: number;
   /** How often to look for due retries; default 1 s. */
   readonly pollMs?: number;
-  /** Deliveries in flight at once; default 16. */
+  /**
+   * Deliveries in flight at once PER CHANNEL; default 8. Each channel has its own limit
+   * so that a slow webhook endpoint or a hanging SMTP server never holds up the others.
+   */
   readonly concurrency?: number;
   /** After a notification was sent (e.g. delete a message whose e-mail carried it). */
   readonly onSent?: (n: Notification) => Promise<void>;
@@ -46,6 +49,7 @@ export class OutboxWorker {
   private closed = false;
   private readonly abort = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly busy = new Map<NotificationChannel, number>();
 
   constructor(private readonly o: OutboxWorkerOptions) {}
 
@@ -92,22 +96,33 @@ export class OutboxWorker {
     return this.o.now?.() ?? new Date();
   }
 
-  /** Claim and deliver until nothing is due. */
+  /**
+   * Claim and start deliveries until nothing is due or every channel with work is at its
+   * limit; a finishing delivery kicks the worker again, so a freed slot is refilled at once.
+   */
   private async drain(): Promise<void> {
-    const batch = this.o.batch ?? 50;
-    const limit = this.o.concurrency ?? 16;
+    const limit = this.o.concurrency ?? 8;
     for (;;) {
       if (this.closed) return;
-      const due = await this.o.outbox.claimDue(this.nowDate(), this.o.leaseMs ?? 120_000, batch);
+      const open = [...this.o.senders.keys()].filter((c) => (this.busy.get(c) ?? 0) < limit);
+      // A notification for a channel without a sender is failed at once, so claim those too.
+      const channels = open.length === this.o.senders.size ? undefined : open;
+      const room = Math.min(this.o.batch ?? 50, ...open.map((c) => limit - (this.busy.get(c) ?? 0)));
+      if (open.length === 0 || room <= 0) return;
+      const due = await this.o.outbox.claimDue(this.nowDate(), this.o.leaseMs ?? 120_000, room, channels);
       // The store is synchronous (SQLite): give the event loop — RTP, the media clock — a
       // turn between commits, or a burst of quick deliveries would run as one long task.
       await nextTurn();
       for (const n of due) {
-        while (this.inFlight.size >= limit) await Promise.race(this.inFlight);
-        const p = this.deliver(n).finally(() => this.inFlight.delete(p));
+        this.busy.set(n.channel, (this.busy.get(n.channel) ?? 0) + 1);
+        const p = this.deliver(n).finally(() => {
+          this.inFlight.delete(p);
+          this.busy.set(n.channel, (this.busy.get(n.channel) ?? 1) - 1);
+          this.kick();
+        });
         this.inFlight.add(p);
       }
-      if (due.length < batch) return;
+      if (due.length < room) return;
     }
   }
 

@@ -6,12 +6,17 @@
  */
 import type { Readable } from 'node:stream';
 import type {
+  ApiToken,
+  AuditAction,
+  AuditEntry,
   DiversionReason,
   EmailAction,
   Folder,
   GreetingReason,
   GreetingSetting,
   Language,
+  LoginSession,
+  LoginThrottle,
   Mailbox,
   Message,
   MissedCall,
@@ -21,7 +26,10 @@ import type {
   NotificationEvent,
   NotificationStatus,
   PendingDeposit,
+  Role,
   Tenant,
+  ThrottleScope,
+  User,
   WarningMode,
 } from './model.js';
 
@@ -72,6 +80,16 @@ export interface MessageFilter {
   readonly from?: string;
   readonly to?: string;
   readonly limit?: number;
+  /** Only these mailboxes (an owner's); an empty list matches nothing. With `mailboxId`, both apply. */
+  readonly mailboxIds?: readonly string[];
+  /** Cursor pagination: only messages after this one in newest-first order (older, or as old with a smaller id). */
+  readonly olderThan?: MessageCursor;
+}
+
+/** A position in the newest-first order of messages: (receivedAt, id), both descending. */
+export interface MessageCursor {
+  readonly receivedAt: string;
+  readonly id: string;
 }
 
 export type NewMessage = Omit<Message, 'heard' | 'folder' | 'folderChangedAt'>;
@@ -107,6 +125,8 @@ export type StoreErrorCode =
   | 'VM_STORE_NUMBER_TAKEN'
   | 'VM_STORE_UNKNOWN_TENANT'
   | 'VM_STORE_DUPLICATE_TENANT'
+  | 'VM_STORE_DUPLICATE_USER'
+  | 'VM_STORE_UNKNOWN_MAILBOX'
   | 'VM_STORE_INVALID';
 
 export class StoreError extends Error {
@@ -188,8 +208,11 @@ export interface NotificationFilter {
 export interface OutboxRepository {
   /** Queue notifications outside any other change; duplicates (same delivery key) are ignored. Returns how many were new. */
   enqueue(items: readonly NewNotification[]): Promise<number>;
-  /** Pending notifications due at `now`, oldest first; each is leased until now + leaseMs and its attempt counted. */
-  claimDue(now: Date, leaseMs: number, limit: number): Promise<Notification[]>;
+  /**
+   * Pending notifications due at `now`, oldest first, of the given channels (default
+   * all); each is leased until now + leaseMs and its attempt counted.
+   */
+  claimDue(now: Date, leaseMs: number, limit: number, channels?: readonly NotificationChannel[]): Promise<Notification[]>;
   /** Record the outcome of the attempt in progress: sent, retry at `nextAttemptAt`, or failed for good. */
   complete(id: string, outcome: { readonly outcome: DeliveryAttempt['outcome']; readonly detail: string | null; readonly providerId: string | null; readonly nextAttemptAt?: Date }): Promise<Notification>;
   get(id: string): Promise<Notification | null>;
@@ -204,6 +227,11 @@ export interface VoicemailStore {
   readonly missedCalls: MissedCallRepository;
   readonly deposits: DepositRepository;
   readonly outbox: OutboxRepository;
+  readonly users: UserRepository;
+  readonly sessions: SessionRepository;
+  readonly apiTokens: ApiTokenRepository;
+  readonly loginThrottle: LoginThrottleRepository;
+  readonly audit: AuditRepository;
   close(): Promise<void>;
 }
 
@@ -259,4 +287,122 @@ export interface ChannelSender {
   send(notification: Notification, signal: AbortSignal): Promise<DeliveryResult>;
   /** Release connections (SMTP pool, SMPP bind). Idempotent. */
   close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------
+// Accounts (issue 6): users, login sessions, API tokens, failed-login counters, audit
+
+export interface NewUser {
+  readonly login: string;
+  readonly name?: string;
+  readonly role: Role;
+  /** Null for a platform admin, required otherwise. */
+  readonly tenantId: string | null;
+  /** Owners: one or more mailboxes of tenantId; admins: none. */
+  readonly mailboxIds?: readonly string[];
+  readonly language?: Language;
+  readonly passwordHash: string;
+}
+
+/** A partial update; `mailboxIds` replaces the whole list when given. */
+export interface UserPatch {
+  readonly name?: string;
+  readonly language?: Language;
+  readonly passwordHash?: string;
+  readonly mailboxIds?: readonly string[];
+  readonly disabledAt?: string | null;
+}
+
+export interface UserRepository {
+  /**
+   * Throws StoreError VM_STORE_DUPLICATE_USER (login taken, case-insensitively),
+   * VM_STORE_UNKNOWN_TENANT, VM_STORE_UNKNOWN_MAILBOX, VM_STORE_INVALID (role and
+   * tenant/mailboxes that do not fit together).
+   */
+  create(user: NewUser): Promise<User>;
+  get(id: string): Promise<User | null>;
+  /** Case-insensitive. */
+  findByLogin(login: string): Promise<User | null>;
+  /** By login; only the tenant's users when `tenantId` is given. */
+  list(filter?: { readonly tenantId?: string }): Promise<User[]>;
+  update(id: string, patch: UserPatch): Promise<User>;
+  /** Removes the user with its sessions and tokens (audit rows stay). */
+  remove(id: string): Promise<void>;
+}
+
+export interface NewLoginSession {
+  readonly idHash: string;
+  readonly userId: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+}
+
+export interface SessionRepository {
+  create(session: NewLoginSession): Promise<LoginSession>;
+  get(idHash: string): Promise<LoginSession | null>;
+  /** Sets lastSeenAt. */
+  touch(idHash: string, at: string): Promise<void>;
+  /** Idempotent; an unknown id is ignored. */
+  revoke(idHash: string, at: string): Promise<void>;
+  /** Revokes every open session of the user; returns how many. */
+  revokeAllOf(userId: string, at: string): Promise<number>;
+  /** Deletes sessions that ended (revoked, or expired absolutely) before `before`; returns how many. */
+  purge(before: string): Promise<number>;
+}
+
+export interface NewApiToken {
+  readonly userId: string;
+  readonly name: string;
+  readonly tokenHash: string;
+  readonly prefix: string;
+  readonly expiresAt: string | null;
+}
+
+export interface ApiTokenRepository {
+  /** Throws VM_STORE_NOT_FOUND for an unknown user. */
+  create(token: NewApiToken): Promise<ApiToken>;
+  get(id: string): Promise<ApiToken | null>;
+  findByHash(tokenHash: string): Promise<ApiToken | null>;
+  /** Newest first; revoked ones included (they are history). */
+  list(filter?: { readonly userId?: string }): Promise<ApiToken[]>;
+  touch(id: string, at: string): Promise<void>;
+  /** Idempotent (keeps the first revocation time); VM_STORE_NOT_FOUND for an unknown id. */
+  revoke(id: string, at: string): Promise<ApiToken>;
+}
+
+/** How many failures in how long lock a key, and for how long. */
+export interface ThrottlePolicy {
+  readonly maxFailures: number;
+  readonly windowMs: number;
+  readonly lockMs: number;
+}
+
+/**
+ * Failed-login counters, kept in the store so that a restart does not reset them and
+ * the CLI and the server see the same. `recordFailure` is one transaction: a new
+ * window starts when the old one has passed; reaching `maxFailures` sets `lockedUntil`.
+ */
+export interface LoginThrottleRepository {
+  get(scope: ThrottleScope, key: string): Promise<LoginThrottle | null>;
+  recordFailure(scope: ThrottleScope, key: string, at: Date, policy: ThrottlePolicy): Promise<LoginThrottle>;
+  clear(scope: ThrottleScope, key: string): Promise<void>;
+}
+
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'at'> & { readonly at?: string };
+
+export interface AuditFilter {
+  readonly tenantId?: string;
+  readonly actorUserId?: string;
+  readonly action?: AuditAction;
+  readonly target?: string;
+  readonly limit?: number;
+}
+
+/** Append-only. Rows outlive users, tenants and messages (no foreign keys). */
+export interface AuditRepository {
+  append(entry: NewAuditEntry): Promise<AuditEntry>;
+  /** Newest first. */
+  list(filter: AuditFilter): Promise<AuditEntry[]>;
 }

@@ -12,7 +12,7 @@
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { NOTIFICATION_CHANNELS, NOTIFICATION_STATUSES, type DeliveryAttempt, type Notification } from '../../voicemail/model.js';
+import { NOTIFICATION_CHANNELS, NOTIFICATION_STATUSES, type DeliveryAttempt, type Notification, type NotificationChannel } from '../../voicemail/model.js';
 import { StoreError, type NewNotification, type NotificationFilter, type OutboxRepository } from '../../voicemail/ports.js';
 import { id as idSchema, invalid, parseOrThrow } from '../validation/fields.js';
 import { checkDate, checkNewNotifications, checkOutcome, deliveryKey } from '../validation/notifications.js';
@@ -104,7 +104,8 @@ export class SqlOutboxRepository implements OutboxRepository {
    * SQLite's single writer a row another worker leased meanwhile is not returned twice
    * (PostgreSQL: add `for update skip locked` to the select).
    */
-  async claimDue(now: Date, leaseMs: number, limit: number): Promise<Notification[]> {
+  async claimDue(now: Date, leaseMs: number, limit: number, channels?: readonly NotificationChannel[]): Promise<Notification[]> {
+    if (channels !== undefined && channels.length === 0) return [];
     const nowMs = checkDate('now', now).getTime();
     if (!Number.isInteger(leaseMs) || leaseMs < 1 || leaseMs > MAX_LEASE_MS) {
       throw invalid('leaseMs', `must be an integer 1–${String(MAX_LEASE_MS)} ms`, leaseMs);
@@ -118,6 +119,7 @@ export class SqlOutboxRepository implements OutboxRepository {
         .select('id')
         .where('status', '=', 'pending')
         .where('next_attempt_at_ms', '<=', nowMs)
+        .$if(channels !== undefined, (q) => q.where('channel', 'in', [...(channels ?? [])]))
         .orderBy('next_attempt_at_ms')
         .orderBy('created_at')
         .orderBy('id')

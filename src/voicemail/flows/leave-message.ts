@@ -14,8 +14,8 @@ import type { DepositOutcome } from '../deposit/deposit-service.js';
 import type { FlowContext, FlowPhrase } from './flow-context.js';
 import { transferToOperator } from './transfer.js';
 
-/** How long the recording stays open after the caller's BYE, for packets already on their way. */
-const HANGUP_GRACE_MS = 120;
+/** The recording stays open this long after the BYE: at least one more read of the RTP socket. */
+const HANGUP_GRACE_MS = 25;
 
 type StopCause = 'hangup' | 'dtmf' | 'operator' | 'silence' | 'max-duration' | 'error';
 
