@@ -61,7 +61,7 @@ describe('OutboxWorker', () => {
     await waitFor(async () => (await s.store.outbox.list({ tenantId: 't1' }))[0]?.status === 'sent', 5000);
     const [n] = await s.store.outbox.list({ tenantId: 't1' });
     assert.equal(n?.providerId, 'Q42');
-    const attempts = await s.store.outbox.attempts(n!.id);
+    const attempts = await s.store.outbox.attempts(n.id);
     assert.deepEqual(attempts.map((a) => a.outcome), ['retry', 'retry', 'sent']);
     assert.equal(attempts[0]?.detail, '451 try later (1)');
     assert.equal(email.seen.length, 3, 'sent once, after two refusals');
