@@ -8,14 +8,15 @@
  */
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
+import { startHttp } from './compose/http.js';
 import { createLogger } from './compose/logger.js';
 import { createNotifications, type NotifyService } from './compose/notify.js';
 import { ensureDemoMailbox, openStores } from './compose/open-store.js';
 import { toSipStackOptions } from './compose/sip-options.js';
 import { startVoicemail, type VoicemailService } from './compose/voicemail.js';
 import type { Config } from './config/index.js';
-import type { BoundAddress, HealthServer } from './http/health-server.js';
-import { startHealthServer } from './http/health-server.js';
+import type { BoundAddress } from './http/routes/health.js';
+import type { HttpServer } from './http/server.js';
 import { VoxmailError } from './shared/errors.js';
 import type { Logger } from './shared/logger.js';
 import { MwiSender, MwiService } from './notify/mwi/index.js';
@@ -101,15 +102,9 @@ export async function startVoxmail(config: Config, options: StartVoxmailOptions 
   // Deliveries start once every channel exists.
   notify.start();
 
-  let http: HealthServer;
+  let http: HttpServer;
   try {
-    http = await startHealthServer({
-      host: config.http.host,
-      port: config.http.port,
-      version: VERSION,
-      sipAddresses: () => sip.boundAddresses,
-      logger: logger.child({ module: 'http' }),
-    });
+    http = await startHttp({ config, stores, notify, logger, sipAddresses: () => sip.boundAddresses });
   } catch (e) {
     await sip.close();
     await voicemail.close();

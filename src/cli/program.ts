@@ -1,6 +1,7 @@
 /**
  * The `voxmail` command line. Each subcommand lives in its own file and registers itself
- * here: `serve` runs the server; `tenant`, `mailbox` and `messages` manage its data.
+ * here: `serve` runs the server; `tenant`, `mailbox` and `messages` manage its data;
+ * `user` and `token` its web and API accounts.
  */
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
@@ -9,6 +10,8 @@ import { registerMailboxCommand } from './mailbox-command.js';
 import { registerMessagesCommand } from './messages-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerTenantCommand } from './tenant-command.js';
+import { registerTokenCommand } from './token-command.js';
+import { registerUserCommand } from './user-command.js';
 
 export function createProgram(): Command {
   const program = new Command('voxmail')
@@ -24,6 +27,8 @@ export function createProgram(): Command {
   registerTenantCommand(program);
   registerMailboxCommand(program);
   registerMessagesCommand(program);
+  registerUserCommand(program);
+  registerTokenCommand(program);
   return program;
 }
 

@@ -219,3 +219,112 @@ export interface DeliveryAttempt {
   readonly detail: string | null;
   readonly providerId: string | null;
 }
+
+// ---------------------------------------------------------------------------------
+// Accounts: people who use the web inbox and the REST API (issue 6)
+
+/**
+ * - platform-admin: runs the installation; sees every tenant (tenantId null);
+ * - tenant-admin: every mailbox of one tenant;
+ * - owner: only the mailboxes listed in `mailboxIds`, within one tenant.
+ */
+export const ROLES = ['platform-admin', 'tenant-admin', 'owner'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface User {
+  /** Random, stable; what sessions, tokens and audit rows point at. */
+  readonly id: string;
+  /** What the person types to log in (often an e-mail address); unique, stored lower-case. */
+  readonly login: string;
+  readonly name: string;
+  readonly role: Role;
+  /** Null exactly for platform admins. */
+  readonly tenantId: string | null;
+  /** The mailboxes an owner may see (within tenantId); empty for admins. */
+  readonly mailboxIds: readonly string[];
+  readonly language: Language;
+  /** argon2id PHC string; never leaves the accounts module (not in any API or CLI output). */
+  readonly passwordHash: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** A disabled user cannot log in and its sessions and tokens stop working. */
+  readonly disabledAt: string | null;
+}
+
+/**
+ * A browser login. The cookie holds a random 256-bit id; the store keeps only its
+ * SHA-256 (`idHash`), so a copy of the database cannot be used to ride a session.
+ */
+export interface LoginSession {
+  readonly idHash: string;
+  readonly userId: string;
+  readonly createdAt: string;
+  /** Last request seen (updated at most once a minute); the idle timeout counts from here. */
+  readonly lastSeenAt: string;
+  /** The absolute end, whatever the activity. */
+  readonly expiresAt: string;
+  readonly revokedAt: string | null;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+}
+
+/** A bearer token for integrations (`vxm_...`), shown once at creation; the store keeps its SHA-256. */
+export interface ApiToken {
+  readonly id: string;
+  readonly userId: string;
+  readonly name: string;
+  readonly tokenHash: string;
+  /** The first characters of the token (`vxm_AbCd1234`), so people can tell tokens apart. */
+  readonly prefix: string;
+  readonly createdAt: string;
+  readonly expiresAt: string | null;
+  /** Updated at most once a minute. */
+  readonly lastUsedAt: string | null;
+  readonly revokedAt: string | null;
+}
+
+/** Failed-login counters: per account (the login typed) and per source address. */
+export const THROTTLE_SCOPES = ['account', 'ip'] as const;
+export type ThrottleScope = (typeof THROTTLE_SCOPES)[number];
+
+export interface LoginThrottle {
+  readonly scope: ThrottleScope;
+  readonly key: string;
+  /** Failures in the current window. */
+  readonly failures: number;
+  readonly windowStartedAt: string;
+  /** Set when `failures` reached the limit: no login attempt is checked before then. */
+  readonly lockedUntil: string | null;
+}
+
+/** What the audit log records (who did what to which record, from where). */
+export const AUDIT_ACTIONS = [
+  'login',
+  'login.failed',
+  'login.locked',
+  'logout',
+  'message.download',
+  'message.delete',
+  'setting.change',
+  'user.create',
+  'user.remove',
+  'token.create',
+  'token.revoke',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export interface AuditEntry {
+  readonly id: string;
+  readonly at: string;
+  /** Null for the command line or an unknown login. */
+  readonly actorUserId: string | null;
+  /** The login as typed or known at the time (users may be removed later). */
+  readonly actorLogin: string | null;
+  readonly tenantId: string | null;
+  readonly action: AuditAction;
+  /** The record acted on: a message id, `mailbox:<id>`, a user's login, a token id. */
+  readonly target: string | null;
+  readonly ip: string | null;
+  /** Small JSON object with the rest (a setting's name, the reason a login failed...). */
+  readonly detail: string | null;
+}

@@ -348,7 +348,7 @@ export interface SessionRepository {
   revoke(idHash: string, at: string): Promise<void>;
   /** Revokes every open session of the user; returns how many. */
   revokeAllOf(userId: string, at: string): Promise<number>;
-  /** Deletes sessions that ended (revoked, or expired absolutely) before `before`; returns how many. */
+  /** Deletes sessions that ended (revoked, or expired absolutely) at or before `before`; returns how many. */
   purge(before: string): Promise<number>;
 }
 

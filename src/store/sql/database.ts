@@ -144,6 +144,76 @@ export interface DeliveryAttemptRow {
   provider_id: string | null;
 }
 
+/** A person who logs in (0003_accounts). `login` is stored lower-case and unique. */
+export interface UserRow {
+  id: string;
+  login: string;
+  name: string;
+  role: string;
+  tenant_id: string | null;
+  language: string;
+  password_hash: string;
+  created_at: string;
+  updated_at: string;
+  disabled_at: string | null;
+}
+
+/** The mailboxes an owner sees; cascades with the user and with the mailbox. */
+export interface UserMailboxRow {
+  user_id: string;
+  tenant_id: string;
+  mailbox_id: string;
+  position: number;
+}
+
+/** Keyed by the SHA-256 of the cookie value; times also as epoch ms for the expiry checks. */
+export interface LoginSessionRow {
+  id_hash: string;
+  user_id: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  expires_at_ms: BigIntColumn;
+  revoked_at: string | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface ApiTokenRow {
+  id: string;
+  user_id: string;
+  name: string;
+  /** SHA-256 (hex) of the whole token; unique. */
+  token_hash: string;
+  prefix: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** Failed-login counter of one (scope, key): a login or a source address. */
+export interface LoginThrottleRow {
+  scope: string;
+  key: string;
+  failures: number;
+  window_started_at_ms: BigIntColumn;
+  locked_until_ms: BigIntColumn | null;
+}
+
+/** Append-only; no foreign keys, so rows outlive what they name. */
+export interface AuditRow {
+  id: string;
+  at: string;
+  actor_user_id: string | null;
+  actor_login: string | null;
+  tenant_id: string | null;
+  action: string;
+  target: string | null;
+  ip: string | null;
+  detail: string | null;
+}
+
 export interface Database {
   tenants: TenantRow;
   mailboxes: MailboxRow;
@@ -153,4 +223,10 @@ export interface Database {
   pending_deposits: PendingDepositRow;
   notifications: NotificationRow;
   delivery_attempts: DeliveryAttemptRow;
+  users: UserRow;
+  user_mailboxes: UserMailboxRow;
+  login_sessions: LoginSessionRow;
+  api_tokens: ApiTokenRow;
+  login_throttle: LoginThrottleRow;
+  audit_log: AuditRow;
 }

@@ -7,8 +7,8 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Folder, Message } from '../../voicemail/model.js';
 import { StoreError, type MessageFilter, type MessageRepository, type NotificationsFor } from '../../voicemail/ports.js';
-import { invalid, parseOrThrow } from '../validation/fields.js';
-import { folder as folderSchema, listLimit, timeBound } from '../validation/records.js';
+import { invalid, isoTime, parseOrThrow } from '../validation/fields.js';
+import { checkId, folder as folderSchema, listLimit, timeBound } from '../validation/records.js';
 import { queueFor } from './outbox-repository.js';
 import { fromBool, messageFromRow } from './row-mappers.js';
 import { DAY_MS, type SqlContext } from './sql-context.js';
@@ -26,6 +26,7 @@ export class SqlMessageRepository implements MessageRepository {
     return row ? messageFromRow(row) : null;
   }
 
+  /** Newest first; `olderThan` continues a page, `mailboxIds` limits to an owner's boxes. */
   async list(filter: MessageFilter): Promise<Message[]> {
     const limit = listLimit(filter.limit);
     const from = timeBound('from', filter.from);
@@ -37,6 +38,17 @@ export class SqlMessageRepository implements MessageRepository {
     if (filter.heard !== undefined) q = q.where('heard', '=', fromBool(filter.heard));
     if (from !== undefined) q = q.where('received_at_ms', '>=', from);
     if (to !== undefined) q = q.where('received_at_ms', '<', to);
+    if (filter.mailboxIds !== undefined) {
+      const ids = [...filter.mailboxIds];
+      if (ids.length === 0) return [];
+      q = q.where('mailbox_id', 'in', ids);
+    }
+    if (filter.olderThan !== undefined) {
+      // Newest first is (received_at_ms desc, id desc): the next page is strictly after the cursor in that order.
+      const at = Date.parse(parseOrThrow(isoTime, filter.olderThan.receivedAt, 'olderThan.receivedAt'));
+      const id = checkId('olderThan.id', filter.olderThan.id);
+      q = q.where((eb) => eb.or([eb('received_at_ms', '<', at), eb.and([eb('received_at_ms', '=', at), eb('id', '<', id)])]));
+    }
     const rows = await q.orderBy('received_at_ms', 'desc').orderBy('id', 'desc').limit(limit).execute();
     return rows.map(messageFromRow);
   }

@@ -197,10 +197,115 @@ const notifications: Migration = {
   },
 };
 
+/**
+ * Accounts (issue 6): users and the mailboxes owners see, login sessions, API tokens,
+ * failed-login counters and the audit log; plus an index that serves the API's
+ * newest-first cursor pages of one mailbox without a sort.
+ */
+const accounts: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('users')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('login', 'text', (c) => c.notNull().unique())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('tenant_id', 'text', (c) => c.references('tenants.id'))
+      .addColumn('language', 'text', (c) => c.notNull())
+      .addColumn('password_hash', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('disabled_at', 'text')
+      .execute();
+    await db.schema.createIndex('users_by_tenant').on('users').columns(['tenant_id', 'login']).execute();
+
+    // Removing a mailbox takes it away from its owners; removing a user, their list.
+    await db.schema
+      .createTable('user_mailboxes')
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('tenant_id', 'text', (c) => c.notNull())
+      .addColumn('mailbox_id', 'text', (c) => c.notNull())
+      .addColumn('position', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('user_mailboxes_pk', ['user_id', 'tenant_id', 'mailbox_id'])
+      .addForeignKeyConstraint('user_mailboxes_mailbox_fk', ['tenant_id', 'mailbox_id'], 'mailboxes', ['tenant_id', 'id'], (fk) =>
+        fk.onDelete('cascade'),
+      )
+      .execute();
+    await db.schema.createIndex('user_mailboxes_by_mailbox').on('user_mailboxes').columns(['tenant_id', 'mailbox_id']).execute();
+
+    await db.schema
+      .createTable('login_sessions')
+      .addColumn('id_hash', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('last_seen_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at_ms', 'bigint', (c) => c.notNull())
+      .addColumn('revoked_at', 'text')
+      .addColumn('ip', 'text')
+      .addColumn('user_agent', 'text')
+      .execute();
+    await db.schema.createIndex('login_sessions_by_user').on('login_sessions').column('user_id').execute();
+    await db.schema.createIndex('login_sessions_by_expiry').on('login_sessions').column('expires_at_ms').execute();
+
+    await db.schema
+      .createTable('api_tokens')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('prefix', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text')
+      .addColumn('last_used_at', 'text')
+      .addColumn('revoked_at', 'text')
+      .execute();
+    await db.schema.createIndex('api_tokens_by_user').on('api_tokens').column('user_id').execute();
+
+    await db.schema
+      .createTable('login_throttle')
+      .addColumn('scope', 'text', (c) => c.notNull())
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('failures', 'integer', (c) => c.notNull())
+      .addColumn('window_started_at_ms', 'bigint', (c) => c.notNull())
+      .addColumn('locked_until_ms', 'bigint')
+      .addPrimaryKeyConstraint('login_throttle_pk', ['scope', 'key'])
+      .execute();
+
+    await db.schema
+      .createTable('audit_log')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('actor_user_id', 'text')
+      .addColumn('actor_login', 'text')
+      .addColumn('tenant_id', 'text')
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('target', 'text')
+      .addColumn('ip', 'text')
+      .addColumn('detail', 'text')
+      .execute();
+    await db.schema.createIndex('audit_log_by_tenant').on('audit_log').columns(['tenant_id', 'id']).execute();
+
+    await db.schema
+      .createIndex('messages_by_mailbox_page')
+      .on('messages')
+      .columns(['tenant_id', 'mailbox_id', 'received_at_ms', 'id'])
+      .execute();
+  },
+
+  async down(db: Kysely<unknown>): Promise<void> {
+    await db.schema.dropIndex('messages_by_mailbox_page').execute();
+    for (const table of ['audit_log', 'login_throttle', 'api_tokens', 'login_sessions', 'user_mailboxes', 'users']) {
+      await db.schema.dropTable(table).execute();
+    }
+  },
+};
+
 /** Every migration, by name; the Migrator runs the ones a database has not seen, in name order. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_initial': initial,
   '0002_notifications': notifications,
+  '0003_accounts': accounts,
 });
 
 export const migrationProvider: MigrationProvider = {

@@ -41,7 +41,7 @@ function corrupt(table: string, column: string, value: unknown): VoxmailError {
   return new VoxmailError(STORE_CORRUPT, `${table}.${column} holds a value Voxmail does not write: ${JSON.stringify(value)}`);
 }
 
-function oneOf<T extends string>(values: readonly T[], value: string, table: string, column: string): T {
+export function oneOf<T extends string>(values: readonly T[], value: string, table: string, column: string): T {
   if ((values as readonly string[]).includes(value)) return value as T;
   throw corrupt(table, column, value);
 }

@@ -68,7 +68,7 @@ export function intIn(min: number, max: number, unit = ''): z.ZodInt {
 }
 
 /** Fields whose values never appear in error messages (they end up in logs). */
-const SECRET_FIELDS = new Set(['pinHash', 'webhookSecret']);
+const SECRET_FIELDS = new Set(['pinHash', 'webhookSecret', 'passwordHash', 'tokenHash', 'idHash']);
 
 /**
  * Parses `input`, or throws StoreError VM_STORE_INVALID listing every problem. `field`

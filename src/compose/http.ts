@@ -1,0 +1,45 @@
+/**
+ * Builds the HTTP side from the config and the opened stores: the accounts services, the
+ * tenant-scoped inbox (whose changes queue their notifications and kick the outbox
+ * worker, like the call flow's), and the Fastify app, listening on `http.host:port`.
+ *
+ * Cookie security: `Secure` always when `notify.publicUrl` is https (the server is known
+ * to be reached over TLS), else per request (`auto`: when the request itself came over
+ * https). No proxy is trusted yet: the client address is the socket's.
+ */
+import type { Config } from '../config/index.js';
+import { buildApp } from '../http/app.js';
+import type { BoundAddress } from '../http/routes/health.js';
+import { listen, type HttpServer } from '../http/server.js';
+import type { Logger } from '../shared/logger.js';
+import { VERSION } from '../version.js';
+import { createAccounts, createInbox } from '../voicemail/accounts/index.js';
+import { MessageActions } from '../voicemail/messages/message-actions.js';
+import type { NotifyService } from './notify.js';
+import type { Stores } from './open-store.js';
+
+export interface HttpDeps {
+  readonly config: Config;
+  readonly stores: Stores;
+  /** The planner and the worker to kick; null in tools that run without notifications. */
+  readonly notify: Pick<NotifyService, 'planner' | 'kick'> | null;
+  readonly logger: Logger;
+  readonly sipAddresses: () => readonly BoundAddress[];
+}
+
+export async function startHttp(deps: HttpDeps): Promise<HttpServer> {
+  const { config, stores, notify } = deps;
+  const log = deps.logger.child({ module: 'http' });
+  const accounts = createAccounts({ store: stores.store });
+  const actions = new MessageActions(stores.store, stores.audio, notify?.planner ?? null, log, () => notify?.kick());
+  const inbox = createInbox({ store: stores.store, audio: stores.audio, actions, audit: accounts.audit });
+  const app = buildApp({
+    version: VERSION,
+    sipAddresses: deps.sipAddresses,
+    logger: log,
+    accounts,
+    inbox,
+    cookieSecure: config.notify.publicUrl?.startsWith('https:') === true ? true : 'auto',
+  });
+  return listen(app, { host: config.http.host, port: config.http.port });
+}
