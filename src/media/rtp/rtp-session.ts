@@ -16,13 +16,34 @@
  *  RTP version 2 (STUN, DTLS, junk) `droppedNotRtp`; other malformed RTP
  *  `droppedMalformed`; payload types not negotiated `droppedPayloadType`.
  *
+ * Connected RTP socket: once the source is locked (at once with `latch: false`, at the
+ * latch otherwise) the RTP socket is `connect()`ed to it. The kernel then delivers only
+ * that source's datagrams (others are refused with ICMP port unreachable, as a closed
+ * port would be, and are no longer seen here: `droppedWrongSource` counts only what
+ * reaches us before the lock or on an unconnected socket), and a send skips dgram's
+ * address handling and the kernel's per-packet route lookup (measured: ~10% of the cost
+ * of a send, see BENCHMARKS.md). `setRemote` disconnects (and reconnects when the new
+ * source is locked at once). Not done when bound to a wildcard address: connecting would
+ * narrow the socket to the one local address the route to the peer uses, and a peer
+ * sending to another of our addresses would be cut off. On a connected socket the
+ * kernel reports ICMP errors (peer port closed, host unreachable): they arrive as socket
+ * errors, are counted (`remoteUnreachable`, also in `socketErrors`) and never end the
+ * session (an error that the next send meets first fails that one packet silently:
+ * dgram reports send errors only to a send callback, which the hot path does not pass).
+ * `connect: false` keeps the socket unconnected. RTCP (a packet every ~5 s) stays on an
+ * unconnected socket with the userland lock: connecting it would save nothing measurable.
+ *
  * Hot path (1,000 sessions × 50 packets/s each way on one core): the receive handler is
  * one function per session (no per-packet closure), parses into a reused view, and
  * allocates only the payload view and the frame object; sending writes the header and
- * copies the payload into one per-session buffer, sent synchronously (see
- * port-allocator.ts: literal lookup). If the kernel ever queues a send (EAGAIN), the
- * buffer stays with that send and the session takes a fresh one. Timers: one RTCP
- * timer per session every ~5 s; no per-packet timer.
+ * copies the payload into a per-session buffer of exactly the packet's size (passed
+ * whole: with an offset/length dgram would make a view per send), sent synchronously
+ * (see port-allocator.ts: literal lookup). If the kernel ever queues a send (EAGAIN),
+ * the buffer stays with that send and the session takes a fresh one. A packet produced
+ * during a media-clock tick (the player's frames) is written at once but handed to the
+ * kernel at the end of the tick, together with every other call's (tick-batch.ts); at
+ * most one packet waits per session (a second send in the same tick sends the first).
+ * Timers: one RTCP timer per session every ~5 s; no per-packet timer.
  *
  * @see RFC 3550 (RTP/RTCP), RFC 3551 §4.1 (marker), RFC 3389 (CN), RFC 4733 (events),
  *      RFC 4961 (symmetric RTP)
@@ -48,6 +69,7 @@ import {
   type RtcpReportBlock,
 } from './rtcp.js';
 import { addSeq, addTs, RtpReceiverStats } from './sequence.js';
+import { deferToTickEnd, inTickScope, type TickDeferred } from '../tick-batch.js';
 
 export type { AudioFrame } from './reorder-buffer.js';
 
@@ -86,6 +108,11 @@ export interface RtpSessionOptions {
   readonly rtcpRemotePort?: number;
   /** Latch onto the first valid packet's port from the signalled host (NAT). Default false. */
   readonly latch?: boolean;
+  /**
+   * Connect the RTP socket to the locked source (kernel-side source filter, cheaper sends;
+   * see the module comment). Default true; never done on a wildcard bind.
+   */
+  readonly connect?: boolean;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly onAudio?: ((frame: AudioFrame) => void) | null;
@@ -140,7 +167,17 @@ export interface RtpSessionStats {
   /** Exceptions thrown by onAudio/onTelephoneEvent (caught and logged). */
   readonly callbackErrors: number;
   readonly socketErrors: number;
+  /**
+   * ICMP errors (port/host/network unreachable) the kernel reported on the connected RTP
+   * socket: the peer stopped listening or cannot be reached. Also counted in socketErrors.
+   */
+  readonly remoteUnreachable: number;
+  /** Whether the RTP socket is connected to the locked source now (kernel-side source filter). */
+  readonly connected: boolean;
 }
+
+/** Errno codes the kernel reports on a connected UDP socket after an ICMP error. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN']);
 
 function normalizeIp(address: string): string | null {
   const family = isIP(address);
@@ -154,7 +191,7 @@ function isLogWorthy(n: number): boolean {
   return n === 1 || n === 10 || n === 100 || n === 1000 || n % 10_000 === 0;
 }
 
-export class RtpSession {
+export class RtpSession implements TickDeferred {
   onAudio: ((frame: AudioFrame) => void) | null;
   onTelephoneEvent: ((packet: TelephoneEventPacket) => void) | null;
 
@@ -185,12 +222,21 @@ export class RtpSession {
   private lockedPort = -1;
   private rtcpRemotePort = 0;
   private rtcpLockedPort = -1;
+  /** The RTP socket may be connected (option on, specific local address). */
+  private readonly mayConnect: boolean;
+  /** Where the RTP socket is connected, or -1 / null. */
+  private connectedPort = -1;
+  private connectedAddress: string | null = null;
 
-  // Send state.
-  private sendBuf: Buffer = Buffer.allocUnsafe(1500);
+  // Send state: buffers of exactly one packet's size (audio; telephone-event and others).
+  private sendBuf: Buffer;
+  private sendBufOther: Buffer;
   private seq: number;
   private ts: number;
   private sentAny = false;
+  /** A packet written during a media-clock tick, sent at the tick's end (tick-batch.ts), or null. */
+  private pending: Buffer | null = null;
+  private pendingPayloadBytes = 0;
 
   // RTCP state.
   private rtcpTimer: TimerHandle | null = null;
@@ -217,6 +263,7 @@ export class RtpSession {
   private byeReceived = false;
   private callbackErrors = 0;
   private socketErrors = 0;
+  private remoteUnreachable = 0;
 
   private closing: Promise<void> | null = null;
 
@@ -252,6 +299,10 @@ export class RtpSession {
     this.rtcpIntervalMs = opts.rtcpIntervalMs ?? 5000;
     this.onAudio = opts.onAudio ?? null;
     this.onTelephoneEvent = opts.onTelephoneEvent ?? null;
+    const local = normalizeIp(pair.localAddress);
+    this.mayConnect = (opts.connect ?? true) && local !== '0.0.0.0' && local !== '::';
+    this.sendBuf = Buffer.allocUnsafe(RTP_HEADER_BYTES + this.frameSamples * this.bytesPerSample);
+    this.sendBufOther = Buffer.allocUnsafe(RTP_HEADER_BYTES + 4); // RFC 4733: 4-byte events
 
     const rnd = randomBytes(18);
     this.seq = rnd.readUInt16BE(0);
@@ -267,12 +318,13 @@ export class RtpSession {
       ...(opts.maxGapMs !== undefined ? { maxGapMs: opts.maxGapMs } : {}),
     });
 
-    if (opts.remote !== null) this.applyRemote(opts.remote.address, opts.remote.port, opts.rtcpRemotePort);
+    if (opts.remote !== null) this.setRemoteFields(opts.remote.address, opts.remote.port, opts.rtcpRemotePort);
 
     this.rtp.on('message', this.onRtpMessage);
     this.rtcp.on('message', this.onRtcpMessage);
-    this.rtp.on('error', this.onSocketError);
+    this.rtp.on('error', this.onRtpSocketError);
     this.rtcp.on('error', this.onSocketError);
+    this.syncConnection();
     this.scheduleRtcp(0.5);
   }
 
@@ -313,11 +365,50 @@ export class RtpSession {
   }
 
   private applyRemote(address: string, port: number, rtcpPort: number | undefined): void {
+    this.setRemoteFields(address, port, rtcpPort);
+    this.syncConnection();
+  }
+
+  private setRemoteFields(address: string, port: number, rtcpPort: number | undefined): void {
     this.remoteAddress = normalizeIp(address);
     this.remotePort = port;
     this.lockedPort = this.latch ? -1 : port;
     this.rtcpRemotePort = rtcpPort ?? port + 1;
     this.rtcpLockedPort = this.latch ? -1 : this.rtcpRemotePort;
+  }
+
+  /**
+   * Connect the RTP socket to the locked source, or disconnect it while there is none
+   * (waiting to latch, closing). Errors are counted, never thrown: the session then
+   * stays on the unconnected path, where the userland lock applies.
+   */
+  private syncConnection(): void {
+    const address = this.mayConnect && this.closing === null ? this.remoteAddress : null;
+    const port = address === null ? -1 : this.lockedPort;
+    if (port === this.connectedPort && (port < 0 || address === this.connectedAddress)) return;
+    if (this.connectedPort >= 0) {
+      this.connectedPort = -1;
+      this.connectedAddress = null;
+      try {
+        this.rtp.disconnect();
+      } catch (x) {
+        this.onSocketError(x as Error);
+      }
+    }
+    if (port < 0 || address === null) return;
+    try {
+      // The allocator's sockets resolve IP literals synchronously (port-allocator.ts), so
+      // connect() has completed when it returns; an error would come as an 'error' event.
+      this.rtp.connect(port, address);
+    } catch (x) {
+      this.onSocketError(x as Error);
+      return;
+    }
+    if (connectedPortOf(this.rtp) === port) {
+      this.connectedPort = port;
+      this.connectedAddress = address;
+      this.log.debug({ remote: `${address}:${String(port)}` }, 'RTP socket connected to the locked source');
+    }
   }
 
   private sendPort(): number {
@@ -350,6 +441,7 @@ export class RtpSession {
     if (latching) {
       this.lockedPort = rinfo.port;
       this.log.debug({ port: rinfo.port, signalled: this.remotePort }, 'RTP source latched');
+      this.syncConnection();
     }
     this.packetsIn++;
     this.bytesIn += v.payloadLength;
@@ -401,8 +493,18 @@ export class RtpSession {
   }
 
   private readonly onSocketError = (e: Error): void => {
-    // E.g. ICMP errors surfaced on send; the session goes on.
+    // The session goes on whatever the error.
     if (isLogWorthy(++this.socketErrors)) this.log.debug({ err: e, count: this.socketErrors }, 'RTP/RTCP socket error');
+  };
+
+  private readonly onRtpSocketError = (e: Error): void => {
+    // On the connected socket the kernel reports ICMP errors for what we sent (the peer
+    // closed its port, a host is unreachable): counted; the session goes on.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== undefined && UNREACHABLE.has(code) && isLogWorthy(++this.remoteUnreachable)) {
+      this.log.debug({ code, count: this.remoteUnreachable }, 'RTP peer unreachable (ICMP)');
+    }
+    this.onSocketError(e);
   };
 
   /** Deliver what the reorder buffer holds (end of a recording). `close()` does it too. */
@@ -436,25 +538,55 @@ export class RtpSession {
     return this.sendRtp(this.tePayloadType, payload, opts.marker ?? false, opts.timestamp);
   }
 
-  private sendRtp(pt: number, payload: Buffer, marker: boolean, ts: number): boolean {
+  private sendRtp(pt: number, payload: Uint8Array, marker: boolean, ts: number): boolean {
     if (this.closing !== null || this.remoteAddress === null) return false;
+    if (this.pending !== null) this.flushDeferred(); // its buffer is about to be rewritten
     const total = RTP_HEADER_BYTES + payload.length;
     let buf = this.sendBuf;
-    if (total > buf.length) buf = Buffer.allocUnsafe(total); // rare: bigger than an MTU
+    if (buf.length !== total) {
+      buf = this.sendBufOther;
+      if (buf.length !== total) buf = this.sendBufOther = Buffer.allocUnsafe(total);
+    }
     writeRtpHeaderValues(buf, 0, marker, pt, this.seq, ts, this.ssrc);
-    payload.copy(buf, RTP_HEADER_BYTES);
+    buf.set(payload, RTP_HEADER_BYTES);
     this.seq = addSeq(this.seq, 1);
     this.sentAny = true;
+    if (inTickScope()) {
+      this.pending = buf;
+      this.pendingPayloadBytes = payload.length;
+      deferToTickEnd(this);
+      return true;
+    }
+    return this.transmit(buf, payload.length);
+  }
+
+  /** Send the packet written during the tick (tick-batch.ts); a no-op when none waits. */
+  flushDeferred(): void {
+    const buf = this.pending;
+    if (buf === null) return;
+    this.pending = null;
+    if (this.closing !== null || this.remoteAddress === null) return;
+    this.transmit(buf, this.pendingPayloadBytes);
+  }
+
+  private transmit(buf: Buffer, payloadBytes: number): boolean {
+    const address = this.remoteAddress;
+    if (address === null) return false;
     try {
-      this.rtp.send(buf, 0, total, this.sendPort(), this.remoteAddress);
+      if (this.connectedPort >= 0) this.rtp.send(buf);
+      else this.rtp.send(buf, this.sendPort(), address);
     } catch (x) {
       this.onSocketError(x as Error);
       return false;
     }
-    // Sent synchronously unless the kernel said EAGAIN; then libuv still holds `buf`.
-    if (buf === this.sendBuf && this.rtp.getSendQueueCount() > 0) this.sendBuf = Buffer.allocUnsafe(this.sendBuf.length);
+    // Sent (copied into the kernel) synchronously unless the kernel said EAGAIN or an
+    // earlier send still waits; then libuv holds `buf` until it is sent: leave it to it.
+    if (this.rtp.getSendQueueCount() > 0) {
+      if (buf === this.sendBuf) this.sendBuf = Buffer.allocUnsafe(buf.length);
+      else if (buf === this.sendBufOther) this.sendBufOther = Buffer.allocUnsafe(buf.length);
+    }
     this.packetsOut++;
-    this.bytesOut += payload.length;
+    this.bytesOut += payloadBytes;
     return true;
   }
 
@@ -560,6 +692,8 @@ export class RtpSession {
       byeReceived: this.byeReceived,
       callbackErrors: this.callbackErrors,
       socketErrors: this.socketErrors,
+      remoteUnreachable: this.remoteUnreachable,
+      connected: this.connectedPort >= 0,
     };
   }
 
@@ -571,6 +705,7 @@ export class RtpSession {
   close(): Promise<void> {
     if (this.closing !== null) return this.closing;
     let done!: () => void;
+    this.flushDeferred(); // a packet written in this tick still goes out, before the BYE
     this.closing = new Promise<void>((resolve) => (done = resolve)); // set first: re-entrant calls (from onAudio) get it
     this.rtcpTimer?.cancel();
     this.rtcpTimer = null;
@@ -581,6 +716,15 @@ export class RtpSession {
     this.log.debug({ stats: this.stats() }, 'RTP session closed');
     void this.pair.release().then(done);
     return this.closing;
+  }
+}
+
+/** The port a dgram socket is connected to, or -1. */
+function connectedPortOf(socket: dgram.Socket): number {
+  try {
+    return socket.remoteAddress().port;
+  } catch {
+    return -1;
   }
 }
 

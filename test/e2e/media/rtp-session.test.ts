@@ -12,6 +12,7 @@ import { silentLogger } from '../../../src/shared/logger.js';
 import { parseRtp, serializeRtp } from '../../../src/media/rtp/packet.js';
 import { PortAllocator } from '../../../src/media/rtp/port-allocator.js';
 import { parseRtcp } from '../../../src/media/rtp/rtcp.js';
+import { MediaClock } from '../../../src/media/media-clock.js';
 import { RtpSession, type AudioFrame, type RtpEndpoint, type RtpSessionOptions } from '../../../src/media/rtp/rtp-session.js';
 
 const HOST = '127.0.0.1';
@@ -135,47 +136,139 @@ describe('RtpSession over loopback', () => {
     assert.equal(b.stats().late, 0);
   });
 
-  test('strict source lock: another port on the same host, another socket, are dropped and counted', async () => {
+  /** A socket connected to `port` that sends one datagram; resolves with the error the kernel reports (ICMP), if any. */
+  async function probe(port: number, packet: Buffer, waitMs = 1000): Promise<string | null> {
+    const p = await udp();
+    const refused = new Promise<string | null>((resolve) => {
+      const t = setTimeout(() => resolve(null), waitMs);
+      p.once('error', (e: NodeJS.ErrnoException) => {
+        clearTimeout(t);
+        resolve(e.code ?? 'error');
+      });
+    });
+    p.connect(port, HOST, () => p.send(packet));
+    return refused;
+  }
+
+  for (const connect of [true, false]) {
+    const how = connect ? 'connected socket: refused by the kernel' : 'connect: false: dropped and counted';
+    test(`strict source lock (${how}): another port on the same host, another socket`, async () => {
+      const allocator = new PortAllocator(range());
+      const peer = await udp();
+      const stranger = await udp();
+      const s = await open(allocator, { address: HOST, port: peer.address().port }, { connect });
+      assert.equal(s.stats().connected, connect);
+      let delivered = 0;
+      s.onAudio = () => delivered++;
+      for (let i = 0; i < 10; i++) stranger.send(rtp(i, i * 160, 99), s.localPort, HOST);
+      for (let i = 0; i < 10; i++) peer.send(rtp(i, i * 160, 42), s.localPort, HOST);
+      await waitFor(() => s.stats().droppedWrongSource === (connect ? 0 : 10) && s.stats().packetsIn === 10, 'counted drops');
+      if (connect) assert.equal(await probe(s.localPort, rtp(0, 0, 98)), 'ECONNREFUSED', 'a stranger gets ICMP port unreachable, as from a closed port');
+      s.flush();
+      assert.equal(delivered, 10);
+      assert.equal(s.stats().droppedWrongSource, connect ? 0 : 10);
+      // Our replies go to the signalled address only.
+      const got: Buffer[] = [];
+      peer.on('message', (m) => got.push(m));
+      stranger.on('message', () => assert.fail('stranger received media'));
+      s.sendAudio(payload(1));
+      await waitFor(() => got.length === 1, 'reply at the peer');
+    });
+
+    test(`latch (${how}): first valid packet from the signalled host fixes the port (NAT), then the lock is strict`, async () => {
+      const allocator = new PortAllocator(range());
+      const natted = await udp();
+      const other = await udp();
+      const s = await open(allocator, { address: HOST, port: 9 /* what the SDP said */ }, { latch: true, connect });
+      assert.equal(s.stats().connected, false, 'not connected while waiting to latch');
+      let delivered = 0;
+      s.onAudio = () => delivered++;
+      natted.send(Buffer.from('000100002112a4420102030405060708090a0b0c', 'hex'), s.localPort, HOST); // STUN does not latch
+      natted.send(rtp(0, 0, 5, 96), s.localPort, HOST); // a PT we did not negotiate does not latch
+      await waitFor(() => s.stats().droppedNotRtp === 1 && s.stats().droppedPayloadType === 1, 'non-RTP and foreign PT counted');
+      for (let i = 0; i < 5; i++) natted.send(rtp(i, i * 160, 5), s.localPort, HOST);
+      await waitFor(() => s.stats().packetsIn === 5, 'latched packets');
+      assert.equal(s.stats().connected, connect, 'connected to the latched source');
+      for (let i = 5; i < 10; i++) other.send(rtp(i, i * 160, 5), s.localPort, HOST);
+      if (connect) assert.equal(await probe(s.localPort, rtp(10, 1600, 5)), 'ECONNREFUSED', 'second source refused by the kernel');
+      else await waitFor(() => s.stats().droppedWrongSource === 5, 'second source refused');
+      assert.equal(s.stats().packetsIn, 5);
+      assert.deepEqual(s.remote, { address: HOST, port: natted.address().port });
+      const got: Buffer[] = [];
+      natted.on('message', (m) => got.push(m));
+      s.sendAudio(payload(3));
+      await waitFor(() => got.length === 1, 'symmetric RTP: we answer to the latched port');
+      s.flush();
+      assert.equal(delivered, 5);
+    });
+  }
+
+  test('setRemote moves the connected socket: the new remote is heard and answered, the old one refused; latch mode waits for a new latch', async () => {
+    const allocator = new PortAllocator(range());
+    const p1 = await udp();
+    const p2 = await udp();
+    const s = await open(allocator, { address: HOST, port: p1.address().port });
+    p1.send(rtp(0, 0, 1), s.localPort, HOST);
+    await waitFor(() => s.stats().packetsIn === 1, 'media from the first remote');
+    assert.ok(s.setRemote(HOST, p2.address().port).ok);
+    assert.equal(s.stats().connected, true);
+    assert.deepEqual(s.remote, { address: HOST, port: p2.address().port });
+    p1.send(rtp(1, 160, 1), s.localPort, HOST);
+    p2.send(rtp(0, 0, 2), s.localPort, HOST);
+    await waitFor(() => s.stats().packetsIn === 2, 'media from the new remote');
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(s.stats().packetsIn, 2, 'the old remote is no longer heard');
+    const got: Buffer[] = [];
+    p2.on('message', (m) => got.push(m));
+    p1.on('message', () => assert.fail('the old remote received media'));
+    s.sendAudio(payload(1));
+    await waitFor(() => got.length === 1, 'reply at the new remote');
+
+    const l = await open(allocator, { address: HOST, port: p1.address().port }, { latch: true });
+    p1.send(rtp(0, 0, 3), l.localPort, HOST);
+    await waitFor(() => l.stats().connected, 'latched and connected');
+    assert.ok(l.setRemote(HOST, 9).ok);
+    assert.equal(l.stats().connected, false, 'a new SDP starts the latch over: disconnected');
+    p2.send(rtp(0, 0, 4), l.localPort, HOST);
+    await waitFor(() => l.stats().connected && l.remote?.port === p2.address().port, 'latched again');
+  });
+
+  test('a peer that closes its port: ICMP errors on the connected socket are counted, the session goes on', async () => {
+    const allocator = new PortAllocator(range());
+    const peer = dgram.createSocket('udp4');
+    await new Promise<void>((r) => peer.bind(0, HOST, () => r()));
+    const port = peer.address().port;
+    const s = await open(allocator, { address: HOST, port });
+    assert.ok(s.stats().connected);
+    await new Promise<void>((r) => peer.close(() => r()));
+    for (let i = 0; i < 5; i++) {
+      s.sendAudio(payload(i));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await waitFor(() => s.stats().remoteUnreachable >= 1, 'port unreachable counted');
+    assert.ok(s.stats().socketErrors >= s.stats().remoteUnreachable);
+    assert.ok(!s.closed);
+    // The peer is back on the same port: media flows both ways again.
+    const back = await udp(HOST, port);
+    const got: Buffer[] = [];
+    back.on('message', (m) => got.push(m));
+    await waitFor(() => (s.sendAudio(payload(7)), got.length > 0), 'media at the peer again');
+    back.send(rtp(0, 0, 8), s.localPort, HOST);
+    await waitFor(() => s.stats().packetsIn === 1, 'media from the peer again');
+  });
+
+  test('bound to a wildcard address: the socket is not connected (the userland lock applies)', async () => {
     const allocator = new PortAllocator(range());
     const peer = await udp();
     const stranger = await udp();
-    const s = await open(allocator, { address: HOST, port: peer.address().port });
-    let delivered = 0;
-    s.onAudio = () => delivered++;
-    for (let i = 0; i < 10; i++) stranger.send(rtp(i, i * 160, 99), s.localPort, HOST);
-    for (let i = 0; i < 10; i++) peer.send(rtp(i, i * 160, 42), s.localPort, HOST);
-    await waitFor(() => s.stats().droppedWrongSource === 10 && s.stats().packetsIn === 10, 'counted drops');
-    s.flush();
-    assert.equal(delivered, 10);
-    // Our replies go to the signalled address only.
-    const got: Buffer[] = [];
-    peer.on('message', (m) => got.push(m));
-    stranger.on('message', () => assert.fail('stranger received media'));
-    s.sendAudio(payload(1));
-    await waitFor(() => got.length === 1, 'reply at the peer');
-  });
-
-  test('latch: first valid packet from the signalled host fixes the port (NAT), then the lock is strict', async () => {
-    const allocator = new PortAllocator(range());
-    const natted = await udp();
-    const other = await udp();
-    const s = await open(allocator, { address: HOST, port: 9 /* what the SDP said */ }, { latch: true });
-    let delivered = 0;
-    s.onAudio = () => delivered++;
-    natted.send(Buffer.from('000100002112a4420102030405060708090a0b0c', 'hex'), s.localPort, HOST); // STUN does not latch
-    natted.send(rtp(0, 0, 5, 96), s.localPort, HOST); // a PT we did not negotiate does not latch
-    await waitFor(() => s.stats().droppedNotRtp === 1 && s.stats().droppedPayloadType === 1, 'non-RTP and foreign PT counted');
-    for (let i = 0; i < 5; i++) natted.send(rtp(i, i * 160, 5), s.localPort, HOST);
-    await waitFor(() => s.stats().packetsIn === 5, 'latched packets');
-    for (let i = 5; i < 10; i++) other.send(rtp(i, i * 160, 5), s.localPort, HOST);
-    await waitFor(() => s.stats().droppedWrongSource === 5, 'second source refused');
-    assert.deepEqual(s.remote, { address: HOST, port: natted.address().port });
-    const got: Buffer[] = [];
-    natted.on('message', (m) => got.push(m));
-    s.sendAudio(payload(3));
-    await waitFor(() => got.length === 1, 'symmetric RTP: we answer to the latched port');
-    s.flush();
-    assert.equal(delivered, 5);
+    const r = await RtpSession.open({ allocator, localAddress: '0.0.0.0', payloadType: 0, telephoneEventPayloadType: null, ptime: 20, remote: { address: HOST, port: peer.address().port }, clock: systemClock, logger: log });
+    assert.ok(r.ok);
+    toClose.push(r.value);
+    const s = r.value;
+    assert.equal(s.stats().connected, false);
+    stranger.send(rtp(0, 0, 1), s.localPort, HOST);
+    peer.send(rtp(0, 0, 2), s.localPort, HOST);
+    await waitFor(() => s.stats().packetsIn === 1 && s.stats().droppedWrongSource === 1, 'peer heard, stranger counted');
   });
 
   test('STUN-like and other non-v2 datagrams from the right source are dropped and counted', async () => {
@@ -250,6 +343,45 @@ describe('RtpSession over loopback', () => {
       frames.map((f) => f.payload![0]),
       Array.from({ length: 30 }, (_, i) => i),
     );
+  });
+
+  test('sends during a media-clock tick leave at its end, in order; a second send in the tick sends the first at once', async () => {
+    const time = new ManualClock();
+    const clock = new MediaClock({ clock: time });
+    const allocator = new PortAllocator(range());
+    const sink = await udp();
+    const got: Buffer[] = [];
+    sink.on('message', (m) => got.push(m));
+    const s = await open(allocator, { address: HOST, port: sink.address().port });
+    const during: number[] = [];
+    clock.subscribe(() => {
+      s.sendAudio(payload(1));
+      during.push(s.stats().packetsOut);
+      s.sendTelephoneEvent(Buffer.from([1, 0, 0, 160]), { timestamp: s.nextTimestamp, marker: true });
+      s.sendAudio(payload(2));
+      during.push(s.stats().packetsOut);
+    });
+    time.advance(20);
+    assert.deepEqual(during, [0, 2], 'the packet waits for the tick end; a newer one pushes it out');
+    assert.equal(s.stats().packetsOut, 3, 'all sent at the end of the tick');
+    s.sendAudio(payload(3)); // outside a tick: at once
+    assert.equal(s.stats().packetsOut, 4);
+    await waitFor(() => got.length === 4, '4 packets');
+    const p = got.map((m) => {
+      const r = parseRtp(m);
+      assert.ok(r.ok);
+      return r.value;
+    });
+    assert.deepEqual(
+      p.map((x) => [(x.sequenceNumber - p[0]!.sequenceNumber) & 0xffff, x.payloadType, x.payload[0]]),
+      [
+        [0, 0, 1],
+        [1, 101, 1],
+        [2, 0, 2],
+        [3, 0, 3],
+      ],
+    );
+    clock.close();
   });
 
   test('SSRC change mid-call (the peer restarted its stream): both streams delivered, no inserted silence', async () => {

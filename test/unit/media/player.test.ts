@@ -161,14 +161,24 @@ describe('Player', () => {
     assert.equal(await player.play(ramp(10, 0)), 'aborted');
   });
 
-  test('the frame buffer is reused: the sink gets the same array every tick', () => {
+  test('no copy inside a prompt: the sink gets views of the prompt; frames across prompts share one reused buffer', () => {
     const time = new ManualClock();
     const clock = new MediaClock({ clock: time });
-    const seen = new Set<Int16Array>();
-    const player = new Player({ clock, sink: { sendFrame: (pcm) => seen.add(pcm) } });
-    void player.play(ramp(1600, 0));
+    const seen: Int16Array[] = [];
+    const player = new Player({ clock, sink: { sendFrame: (pcm) => seen.push(pcm) } });
+    const a = ramp(1600 + 80, 0); // 10 frames inside a, the 11th spans a and b
+    const b = ramp(80 + 160 + 40, 3000); // then one frame inside b, then its end padded with silence
+    void player.play(a);
+    void player.play(b);
     time.advance(400);
-    assert.equal(seen.size, 1);
+    assert.equal(seen.length, 13);
+    for (let i = 0; i < 10; i++) {
+      assert.equal(seen[i]!.buffer, a.buffer, `frame ${String(i)} is a view of the prompt`);
+      assert.equal(seen[i]!.byteOffset, a.byteOffset + i * 160 * 2);
+    }
+    assert.notEqual(seen[10]!.buffer, a.buffer, 'the frame across prompts is assembled');
+    assert.equal(seen[11]!.buffer, b.buffer);
+    assert.equal(seen[12], seen[10], 'one assembly buffer, reused');
     player.close();
   });
 

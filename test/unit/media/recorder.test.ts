@@ -132,6 +132,33 @@ describe('Recorder', () => {
     assert.ok(wav.samples.every((s, i) => s === pattern(i)), 'sample-exact');
   });
 
+  test('firstFlushMs: the first write comes early, then one per interval (recordings started together write apart)', async () => {
+    const writes: Array<{ position: number; length: number; samplesPushedSoFar: number }> = [];
+    let pushed = 0;
+    const p = nextPath();
+    const r = await Recorder.open(p, { maxDurationMs: 60_000, firstFlushMs: 300, openFile: countingOpen(writes, () => pushed) });
+    for (let f = 0; f < 140; f++) {
+      r.push(patternFrame(pushed));
+      pushed += 160;
+      if (f === 14 || f === 64 || f === 114) await waitFor(() => r.stats.flushes === (f + 36) / 50, 5000, () => `flush after frame ${String(f)}`, 1);
+    }
+    const result = await r.finish('hangup');
+    const data = writes.filter((w) => w.position >= 44);
+    assert.deepEqual(
+      data.map((w) => [w.position, w.length, w.samplesPushedSoFar]),
+      [
+        [44, 4800, 2400],
+        [44 + 4800, 16_000, 10_400],
+        [44 + 20_800, 16_000, 18_400],
+        [44 + 36_800, 8_000, 22_400],
+      ],
+    );
+    assert.equal(result.samples, 140 * 160);
+    const wav = parseWav(await readFile(p));
+    assert.ok(wav.samples.every((s, i) => s === pattern(i)), 'sample-exact');
+    await assert.rejects(Recorder.open(nextPath(), { maxDurationMs: 1000, firstFlushMs: 2000 }), RangeError);
+  });
+
   test('the provisional header has placeholder sizes; finish fixes them (8 kHz, mono, 16-bit)', async () => {
     const p = nextPath();
     const r = await Recorder.open(p, { maxDurationMs: 10_000 });
