@@ -6,7 +6,7 @@
  * cannot delay it), a proxy for the server's event-loop delay, which it does not expose.
  */
 import { readFileSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
+import { machineTicks } from '../deposits/procfs.js';
 
 const CLK_TCK = 100;
 
@@ -19,14 +19,6 @@ export function cpuSeconds(pid: number): number {
   } catch {
     return NaN;
   }
-}
-
-/** All CPUs: busy and total jiffies (iowait counts as idle). */
-export function machineTicks(): { busy: number; total: number } {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const total = f.reduce((a, b) => a + b, 0);
-  const idle = (f[3] ?? 0) + (f[4] ?? 0);
-  return { busy: total - idle, total };
 }
 
 export interface CpuSample {
@@ -90,64 +82,5 @@ export class CpuSampler {
   }
 }
 
-export interface HealthSample {
-  /** Sent at, ms since the epoch; took ms. */
-  readonly at: number;
-  readonly ms: number;
-  readonly ok: boolean;
-}
-
-const PROBER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const http = require('node:http');
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-const samples = [];
-let running = true;
-parentPort.on('message', (m) => { if (m === 'stop') running = false; });
-function once() {
-  return new Promise((resolve) => {
-    const at = Date.now();
-    const t0 = performance.now();
-    let done = false;
-    const finish = (ok) => { if (!done) { done = true; samples.push({ at, ms: performance.now() - t0, ok }); resolve(); } };
-    const req = http.get({ host: '127.0.0.1', port: workerData.port, path: '/healthz', agent, timeout: 10000 }, (res) => {
-      res.resume();
-      res.on('end', () => finish(res.statusCode === 200));
-      res.on('error', () => finish(false));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => finish(false));
-  });
-}
-(async () => {
-  while (running) {
-    const start = performance.now();
-    await once();
-    const wait = workerData.everyMs - (performance.now() - start);
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-  }
-  agent.destroy();
-  parentPort.postMessage(samples);
-})();
-`;
-
-/** Times GET /healthz every `everyMs`, one request at a time, until `stop()`. */
-export class HealthProber {
-  private readonly worker: Worker;
-  private readonly result: Promise<HealthSample[]>;
-
-  constructor(port: number, everyMs = 100) {
-    this.worker = new Worker(PROBER, { eval: true, workerData: { port, everyMs } });
-    this.result = new Promise((resolve, reject) => {
-      this.worker.once('message', (s: HealthSample[]) => resolve(s));
-      this.worker.once('error', reject);
-    });
-  }
-
-  async stop(): Promise<HealthSample[]> {
-    this.worker.postMessage('stop');
-    const s = await this.result;
-    await this.worker.terminate();
-    return s;
-  }
-}
+// The /healthz prober is the deposits bench's (one request at a time, from a worker thread).
+export { HealthProber, type HealthSample } from '../deposits/server.js';

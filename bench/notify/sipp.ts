@@ -16,11 +16,12 @@ import { join } from 'node:path';
 import { spawnTracked, stopChild } from '../../test/support/child-processes.js';
 import { freeUdpBlock, freeUdpPort } from '../../test/support/ports.js';
 import { writeUlawTone } from '../../test/support/sipp.js';
+import { DTMF_PCAP, parseShortMessages, parseStatCsv } from '../deposits/sipp.js';
 
 export const SHARED_SCENARIO = join(import.meta.dirname, '..', '..', '..', 'shared', 'testdata', 'sipp', 'vm_uac_g711.xml');
-export const DTMF_PCAP = '/usr/share/sip-tester/dtmf_2833_1.pcap';
-/** The scenario's fixed pause between the ACK and the INFO; its bare `<pause/>` (`-d`) follows. */
-export const SCENARIO_PAUSE_MS = 2000;
+/** The scenario's fixed pause between the ACK and the INFO (its bare `<pause/>`, `-d`, follows). */
+export { DTMF_PCAP, SCENARIO_PAUSE_MS } from '../deposits/sipp.js';
+
 /** Caller numbers: this prefix and SIPp's call number. */
 export const CALLER_PREFIX = '+7495555';
 
@@ -100,52 +101,18 @@ export async function runNotifySipp(o: NotifySippOptions): Promise<NotifySippRes
     signal,
     args,
     counters: parseStatCsv(read(files.stat)),
-    calls: parseShortMessages(read(files.short)),
+    calls: parseShortMessagesMs(read(files.short)),
     errors: read(files.err),
     output: (child.stdout + child.stderr).slice(-8000),
   };
 }
 
-/** Last line of the -stf CSV as name → number, the cumulative `(C)` columns also under their bare name. */
-export function parseStatCsv(text: string): Record<string, number> {
-  const lines = text.split('\n').filter((l) => l.trim() !== '');
-  if (lines.length < 2) return {};
-  const names = lines[0]!.split(';');
-  const values = lines[lines.length - 1]!.split(';');
-  const out: Record<string, number> = {};
-  names.forEach((name, i) => {
-    const v = Number(values[i]);
-    if (name === '' || !Number.isFinite(v)) return;
-    out[name] = v;
-    if (name.endsWith('(C)')) out[name.slice(0, -3)] = v;
-  });
-  return out;
-}
-
-/** `-trace_shortmsg` lines (tab-separated): date, time, epoch s.µs, S|R, Call-ID, "CSeq:N METHOD", start line. */
-export function parseShortMessages(text: string): Map<string, CallTimes> {
-  const calls = new Map<string, CallTimes>();
-  for (const line of text.split('\n')) {
-    const f = line.split('\t');
-    if (f.length < 7) continue;
-    const at = Number(f[2]) * 1000;
-    if (!Number.isFinite(at)) continue;
-    const dir = f[3];
-    const callId = f[4]!;
-    const method = (f[5] ?? '').split(' ')[1] ?? '';
-    const start = f[6] ?? '';
-    let c = calls.get(callId);
-    if (!c) calls.set(callId, (c = {}));
-    if (dir === 'S') {
-      if (method === 'INVITE' && start.startsWith('INVITE')) c.invite ??= at;
-      else if (method === 'ACK') c.ack ??= at;
-      else if (method === 'BYE' && start.startsWith('BYE')) c.bye ??= at;
-    } else if (dir === 'R') {
-      const status = /^SIP\/2\.0 (\d{3})/.exec(start)?.[1];
-      if (method === 'INVITE' && status === '200') c.ok200 ??= at;
-      else if (method === 'INVITE' && status !== undefined && Number(status) >= 300) c.otherFinal ??= status;
-      else if (method === 'BYE' && status === '200') c.byeOk ??= at;
-    }
+/** SIPp's short message log, with the deposits bench's parser, in epoch milliseconds. */
+function parseShortMessagesMs(text: string): Map<string, CallTimes> {
+  const ms = (v: number | undefined): number | undefined => (v === undefined ? undefined : v * 1000);
+  const out = new Map<string, CallTimes>();
+  for (const [id, c] of parseShortMessages(text)) {
+    out.set(id, { invite: ms(c.invite), ok200: ms(c.ok200), ack: ms(c.ack), bye: ms(c.bye), byeOk: ms(c.byeOk), ...(c.otherFinal !== undefined ? { otherFinal: c.otherFinal } : {}) });
   }
-  return calls;
+  return out;
 }
