@@ -14,50 +14,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ensureDemoMailbox, openStores } from '../../src/compose/open-store.js';
+import { cleanEnv, finishCli, type CliRun } from '../support/cli.js';
 
 const root = join(import.meta.dirname, '../..');
 const bin = join(root, 'dist/cli/bin.js');
 const tmp = mkdtempSync(join(tmpdir(), 'voxmail-cli-mailbox-'));
 const data = join(tmp, 'data');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-/** The runner's environment without VOXMAIL_* (a developer's settings must not leak in). */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VOXMAIL_')) env[k] = v;
-  return { ...env, ...extra };
-}
 
 function start(args: readonly string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, [bin, ...args], { cwd: tmp, env: cleanEnv(env) });
 }
 
-function finish(child: ChildProcessWithoutNullStreams, timeoutMs = 20_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`voxmail did not exit within ${String(timeoutMs)} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** `voxmail ARGS --data <data>` */
-function vox(args: readonly string[], dataDir = data, env: Record<string, string> = {}): Promise<Run> {
-  return finish(start([...args, '--data', dataDir], env));
+function vox(args: readonly string[], dataDir = data, env: Record<string, string> = {}): Promise<CliRun> {
+  return finishCli(start([...args, '--data', dataDir], env));
 }
 
 /** Runs a command that must succeed with --json and returns its one JSON document. */
@@ -113,7 +86,7 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('help', () => {
   test('voxmail --help lists the data commands and exit codes 3 and 4', async () => {
-    const r = await finish(start(['--help']));
+    const r = await finishCli(start(['--help']));
     assert.equal(r.code, 0, r.stderr);
     for (const cmd of ['tenant', 'mailbox', 'messages']) assert.match(r.stdout, new RegExp(`^  ${cmd} `, 'm'));
     assert.match(r.stdout, /3 {2}not found/);
@@ -121,7 +94,7 @@ describe('help', () => {
   });
 
   test('mailbox add --help lists every setting and the shared options', async () => {
-    const r = await finish(start(['mailbox', 'add', '--help']));
+    const r = await finishCli(start(['mailbox', 'add', '--help']));
     assert.equal(r.code, 0, r.stderr);
     for (const flag of [
       '--name', '--number', '--language', '--time-zone', '--max-length', '--min-length', '--silence-timeout', '--retention-days',
@@ -367,18 +340,18 @@ describe('tenants', () => {
 
 describe('the data directory comes from the config chain', () => {
   test('VOXMAIL_DATA, and dataDir in a config file (relative to the file)', async () => {
-    const viaEnv = await finish(start(['tenant', 'list', '--json'], { VOXMAIL_DATA: data }));
+    const viaEnv = await finishCli(start(['tenant', 'list', '--json'], { VOXMAIL_DATA: data }));
     assert.equal(viaEnv.code, 0, viaEnv.stderr);
     assert.ok((JSON.parse(viaEnv.stdout) as { id: string }[]).some((t) => t.id === 'demo'));
 
     const confDir = join(tmp, 'conf');
     mkdirSync(confDir, { recursive: true });
     writeFileSync(join(confDir, 'voxmail.yaml'), `dataDir: ../data\n`);
-    const viaFile = await finish(start(['mailbox', 'show', '100', '--json', '--config', join(confDir, 'voxmail.yaml')]));
+    const viaFile = await finishCli(start(['mailbox', 'show', '100', '--json', '--config', join(confDir, 'voxmail.yaml')]));
     assert.equal(viaFile.code, 0, viaFile.stderr);
     assert.equal((JSON.parse(viaFile.stdout) as MailboxJson).name, 'Demo mailbox');
 
-    const bad = await finish(start(['mailbox', 'list'], { VOXMAIL_SIP_PROT: '1' }));
+    const bad = await finishCli(start(['mailbox', 'list'], { VOXMAIL_SIP_PROT: '1' }));
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /VM_CONFIG_INVALID/);
   });
@@ -410,7 +383,7 @@ describe('while voxmail serve runs on the same data directory', () => {
   test('tenant and mailbox commands work, and the server stops cleanly', async () => {
     const live = join(tmp, 'live');
     const server = start(['serve', '--sip-host', '127.0.0.1', '--sip-port', '0', '--http-port', '0', '--data', live]);
-    const exited = finish(server, 30_000);
+    const exited = finishCli(server, 30_000);
     try {
       await waitForLog(server, 'voxmail started');
       await voxJson(['tenant', 'add', 'live'], live);

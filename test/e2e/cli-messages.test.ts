@@ -6,7 +6,6 @@
  * process while this process keeps the store open.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,52 +15,16 @@ import { ensureDemoMailbox, openStores } from '../../src/compose/open-store.js';
 import { toWav } from '../../src/media/index.js';
 import type { DiversionReason, Message, MissedCall } from '../../src/voicemail/model.js';
 import type { NewNotification } from '../../src/voicemail/ports.js';
+import { CLI_BIN, cliRunner } from '../support/cli.js';
 
-const root = join(import.meta.dirname, '../..');
-const bin = join(root, 'dist/cli/bin.js');
+const bin = CLI_BIN;
 const tmp = mkdtempSync(join(tmpdir(), 'voxmail-cli-messages-'));
 const data = join(tmp, 'data');
+const { vox, voxJson, voxFails } = cliRunner({ cwd: tmp, data, failuresSayVoxmail: false });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-/** `voxmail ARGS --data <data>`, without any VOXMAIL_* of the runner's environment. */
-function vox(args: readonly string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VOXMAIL_')) env[k] = v;
-  const child = spawn(process.execPath, [bin, ...args, '--data', data], { cwd: tmp, env });
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`voxmail ${args.join(' ')} did not exit\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
-async function voxJson<T>(args: readonly string[]): Promise<T> {
-  const r = await vox([...args, '--json']);
-  assert.equal(r.code, 0, `voxmail ${args.join(' ')}\nstderr: ${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
-}
 
-async function voxFails(code: number, args: readonly string[]): Promise<string> {
-  const r = await vox(args);
-  assert.equal(r.code, code, `voxmail ${args.join(' ')} exited ${String(r.code)}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  assert.equal(r.stdout, '');
-  return r.stderr;
-}
 
 interface MessageJson {
   id: string;

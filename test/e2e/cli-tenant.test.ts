@@ -5,26 +5,20 @@
  * never printed, in any output, by any command.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ensureDemoMailbox, openStores } from '../../src/compose/open-store.js';
+import { CLI_BIN, cliRunner } from '../support/cli.js';
 
-const root = join(import.meta.dirname, '../..');
-const bin = join(root, 'dist/cli/bin.js');
+const bin = CLI_BIN;
 const tmp = mkdtempSync(join(tmpdir(), 'voxmail-cli-tenant-'));
 const data = join(tmp, 'data');
 
 const SECRET = 'whsec-0123456789abcdef-XYZ';
 const OTHER_SECRET = 'another-secret-of-32-characters!';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 interface TenantJson {
   id: string;
@@ -38,43 +32,10 @@ interface TenantJson {
 
 /** Every output of every command run here, to check that no secret ever leaks. */
 const outputs: string[] = [];
+const { vox, voxJson, voxFails } = cliRunner({ cwd: tmp, data, onOutput: (out, err) => void outputs.push(out, err) });
 
-/** `voxmail ARGS --data <data>`, without any VOXMAIL_* of the runner's environment. */
-function vox(args: readonly string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VOXMAIL_')) env[k] = v;
-  const child = spawn(process.execPath, [bin, ...args, '--data', data], { cwd: tmp, env });
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`voxmail ${args.join(' ')} did not exit\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      outputs.push(stdout, stderr);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
-async function voxJson<T>(args: readonly string[]): Promise<T> {
-  const r = await vox([...args, '--json']);
-  assert.equal(r.code, 0, `voxmail ${args.join(' ')}\nstderr: ${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
-}
 
-async function voxFails(code: number, args: readonly string[]): Promise<string> {
-  const r = await vox(args);
-  assert.equal(r.code, code, `voxmail ${args.join(' ')} exited ${String(r.code)}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  assert.equal(r.stdout, '');
-  assert.match(r.stderr, /^voxmail: /);
-  return r.stderr;
-}
 
 /** The tenant as the store has it (the secret included), read in this process. */
 async function stored(id: string): Promise<{ webhookUrl: string | null; webhookSecret: string | null; defaultEmail: string | null; duplicateToDefault: boolean; name: string }> {

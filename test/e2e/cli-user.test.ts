@@ -6,27 +6,21 @@
  * but the one `token create` that shows the token once.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ensureDemoMailbox, openStores } from '../../src/compose/open-store.js';
 import { createAccounts, verifyPassword } from '../../src/voicemail/accounts/index.js';
+import { CLI_BIN, cliRunner } from '../support/cli.js';
 
-const root = join(import.meta.dirname, '../..');
-const bin = join(root, 'dist/cli/bin.js');
+const bin = CLI_BIN;
 const tmp = mkdtempSync(join(tmpdir(), 'voxmail-cli-user-'));
 const data = join(tmp, 'data');
 
 const PASSWORD = 'Tr0ub4dor & 3 horses';
 const OTHER_PASSWORD = 'another-long-password';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 interface UserJson {
   id: string;
@@ -54,43 +48,10 @@ interface TokenJson {
 
 /** Every output, to check that no password ever leaks. */
 const outputs: string[] = [];
+const { vox, voxJson, voxFails } = cliRunner({ cwd: tmp, data, onOutput: (out, err) => void outputs.push(out, err) });
 
-function vox(args: readonly string[], stdin?: string): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VOXMAIL_')) env[k] = v;
-  const child = spawn(process.execPath, [bin, ...args, '--data', data], { cwd: tmp, env });
-  child.stdin.end(stdin ?? '');
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`voxmail ${args.join(' ')} did not exit\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, 20_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      outputs.push(stdout, stderr);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
-async function voxJson<T>(args: readonly string[], stdin?: string): Promise<T> {
-  const r = await vox([...args, '--json'], stdin);
-  assert.equal(r.code, 0, `voxmail ${args.join(' ')}\nstderr: ${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
-}
 
-async function voxFails(code: number, args: readonly string[], stdin?: string): Promise<string> {
-  const r = await vox(args, stdin);
-  assert.equal(r.code, code, `voxmail ${args.join(' ')} exited ${String(r.code)}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  assert.equal(r.stdout, '');
-  assert.match(r.stderr, /^voxmail: /);
-  return r.stderr;
-}
 
 /** Opens the store in this process for a look at what the CLI wrote. */
 async function withStore<T>(fn: (s: Awaited<ReturnType<typeof openStores>>) => Promise<T>): Promise<T> {

@@ -11,50 +11,22 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { cleanEnv, finishCli, type CliRun } from '../support/cli.js';
 
 const root = join(import.meta.dirname, '../..');
 const bin = join(root, 'dist/cli/bin.js');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
 const tmp = mkdtempSync(join(tmpdir(), 'voxmail-cli-'));
 
-/** The test runner's environment without any VOXMAIL_* that could leak into the child. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VOXMAIL_')) env[k] = v;
-  return { ...env, ...extra };
-}
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
 
 function start(args: string[], env: Record<string, string> = {}): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, [bin, ...args], { cwd: tmp, env: cleanEnv(env) });
 }
 
-function finish(child: ChildProcessWithoutNullStreams, timeoutMs = 20_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`voxmail did not exit within ${String(timeoutMs)} ms\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
 
-function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return finish(start(args, env));
+function run(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return finishCli(start(args, env));
 }
 
 before(() => {
@@ -187,7 +159,7 @@ describe('voxmail serve', () => {
     test(`starts on loopback, answers /healthz, stops on ${signal} with exit 0`, async () => {
       const data = join(tmp, `data-${signal}`, 'nested');
       const child = start(['serve', '--sip-host', '127.0.0.1', '--sip-port', '0', '--http-port', '0', '--data', data]);
-      const exited = finish(child);
+      const exited = finishCli(child);
       try {
         const started = await waitForLog(child, 'voxmail started');
         const http = started.http as { host: string; port: number };
