@@ -32,6 +32,7 @@ import { killTree, spawnTracked, stopChild, type TrackedChild } from './child-pr
 import { assertSippOk } from './sipp.js';
 import { callIdOf, callServer, introMs, LOOPBACK_TRUST, prepareData, randomRtpRange, readMessageAudio, REPO_ROOT, testConfig, TENANT, type CallerAudio, type CallerRun, type RtpRange, type ServerAddress } from './voxmail.js';
 import { waitFor } from './wait.js';
+import { cleanEnv, type CliRun } from './cli.js';
 
 export type NotifyConfig = Config['notify'];
 
@@ -212,26 +213,15 @@ export async function deposit(server: ServerAddress, mailboxId: string, o: Depos
 
 // --- the CLI -----------------------------------------------------------------------------------
 
-export interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The environment without the runner's VOXMAIL_* variables. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VOXMAIL_')) env[k] = v;
-  return env;
-}
+export type { CliRun };
 
 /** `voxmail ARGS --data DIR` from the sources (tsx), in a child process; resolves when it exits. */
 export async function voxmailCli(dataDir: string, args: readonly string[], timeoutMs = 20_000): Promise<CliRun> {
   const child = spawnTracked(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src/cli/bin.ts'), ...args, '--data', dataDir], { cwd: REPO_ROOT, env: cleanEnv() });
   const killer = setTimeout(() => killTree(child.child, 'SIGKILL'), timeoutMs);
-  const { code } = await child.exited;
+  const { code, signal } = await child.exited;
   clearTimeout(killer);
-  return { code, stdout: child.stdout, stderr: child.stderr };
+  return { code, signal, stdout: child.stdout, stderr: child.stderr };
 }
 
 /** A data command that must succeed (exit 0). */
