@@ -48,11 +48,10 @@ export async function leaveMessage(ctx: FlowContext): Promise<void> {
     await deposits.begin(deposit);
   } catch (e) {
     log.error({ err: e, deposit: deposit.id }, 'could not register the recording; it is not kept');
-    session.media.stopPlaying();
-    await session.media.stopRecording('aborted').catch(() => null);
-    await deposits.missedCall(mailbox, caller, 'recording-failed', new Date(), deposit).catch(() => undefined);
-    await recorded.catch(() => undefined);
+    // Hang up first: the recording step waits for a reason to stop, and the BYE is one.
     session.hangup();
+    await recorded.catch(() => undefined);
+    await deposits.missedCall(mailbox, caller, 'recording-failed', new Date(), deposit).catch(() => undefined);
     return;
   }
   const { cause, recording } = await recorded;
