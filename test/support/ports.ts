@@ -75,3 +75,12 @@ export async function freeUdpBlock(count = 4, from = 20_000, to = 32_000): Promi
   }
   throw new Error(`no block of ${String(count)} free UDP ports in ${String(from)}-${String(to)}`);
 }
+
+/** A free TCP port on 127.0.0.1 (kernel-picked). */
+export async function freeTcpPort(): Promise<number> {
+  const t = await listenTcp(0);
+  if (!t) throw new Error('cannot listen on a TCP port on 127.0.0.1');
+  const port = (t.address() as net.AddressInfo).port;
+  await release([], [t]);
+  return port;
+}
