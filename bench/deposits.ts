@@ -44,7 +44,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkMessages, introMs, makeCallerAudio, type CallerAudio, type CallExpectation, type MessageCheck } from './deposits/audio.js';
 import { CLK_TCK, cpuTicks, loadAverage, machineTicks, memoryKb, processUdpDrops } from './deposits/procfs.js';
-import { BIN, HealthProber, ROOT, runCli, startServer, type HealthSample } from './deposits/server.js';
+import { BIN, HealthProber, ROOT, runCli, staleBuildNote, startServer, type HealthSample } from './deposits/server.js';
 import { SCENARIO_PAUSE_MS, startSipp, type SippResult } from './deposits/sipp.js';
 import { fixed, int, printTable } from './table.js';
 
@@ -194,24 +194,6 @@ function countDir(dir: string): number {
   }
 }
 
-/** The newest mtime under src/ vs dist/cli/bin.js: a stale build is measured as is, but said. */
-function staleBuildNote(): string | null {
-  let newest = 0;
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-    }
-  };
-  try {
-    walk(join(ROOT, 'src'));
-    const built = statSync(BIN).mtimeMs;
-    return newest > built ? `dist/ is older than src/ (newest source ${new Date(newest).toISOString()}, build ${new Date(built).toISOString()}): run npm run build` : null;
-  } catch {
-    return null;
-  }
-}
 
 /** Which build is measured: dist's time, git HEAD and how many files under src/ differ from it (read-only git). */
 function buildInfo(): string {
@@ -492,7 +474,7 @@ export async function runDepositsBench(options: DepositsBenchOptions): Promise<D
     keepData: options.keepData ?? process.env['BENCH_DEPOSITS_KEEP'] === '1',
   };
   const runAll = options.runAllSteps ?? process.env['BENCH_DEPOSITS_ALL'] === '1';
-  const stale = staleBuildNote();
+  const stale = staleBuildNote(BIN);
   console.log(buildInfo());
   if (stale) console.log(`(note: ${stale})`);
   const intro = introMs();

@@ -4,7 +4,7 @@
  * worker thread (its own event loop, so the bench's /proc sampling cannot delay it).
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -164,5 +164,24 @@ export class HealthProber {
     const s = await this.result;
     await this.worker.terminate();
     return s;
+  }
+}
+
+/** The newest mtime under src/ vs the built CLI `bin`: a stale build is measured as is, but said. */
+export function staleBuildNote(bin: string): string | null {
+  let newest = 0;
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  };
+  try {
+    walk(join(ROOT, 'src'));
+    const built = statSync(bin).mtimeMs;
+    return newest > built ? `dist/ is older than src/ (newest source ${new Date(newest).toISOString()}, build ${new Date(built).toISOString()}): run npm run build` : null;
+  } catch {
+    return null;
   }
 }

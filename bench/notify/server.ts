@@ -6,11 +6,12 @@
  * bench chose: at `--log-level warn` the server does not print its "voxmail started" line.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { spawnTracked, stopChild, type TrackedChild } from '../../test/support/child-processes.js';
 import { freeUdpTcpPort } from '../../test/support/ports.js';
+import { staleBuildNote as depositsStaleBuildNote } from '../deposits/server.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 /** The CLI measured: `dist/` of this checkout, or BENCH_NOTIFY_BIN (e.g. a build of HEAD made elsewhere). */
@@ -113,19 +114,5 @@ export function runCli(args: readonly string[], cwd: string): Promise<string> {
 /** A warning when a source file is newer than the build (the figures are those of dist/). */
 export function staleBuildNote(): string | null {
   if (process.env['BENCH_NOTIFY_BIN']) return `server: BENCH_NOTIFY_BIN=${BIN}`;
-  let newest = 0;
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-    }
-  };
-  try {
-    walk(join(ROOT, 'src'));
-    const built = statSync(BIN).mtimeMs;
-    return newest > built ? `dist/ is older than src/ (newest source ${new Date(newest).toISOString()}, build ${new Date(built).toISOString()}): run npm run build` : null;
-  } catch {
-    return null;
-  }
+  return depositsStaleBuildNote(BIN);
 }
