@@ -15,10 +15,12 @@ PACKAGES=(
   libsox-fmt-all  #   ... with every format (raw u-law/A-law, WAV)
   espeak-ng       # synthetic speech for test messages
   kamailio        # a real SIP proxy in front of us
+  ffmpeg          # audio uploads (MP3, OGG, WebM/Opus) → 8 kHz WAV; also a runtime need
+  chromium        # the web app's end-to-end tests (driven by playwright-core)
 )
 
 # Commands the tests run, to check the install actually delivered them.
-COMMANDS=(sipp baresip svmap svwar tshark sox espeak-ng kamailio)
+COMMANDS=(sipp baresip svmap svwar tshark sox espeak-ng kamailio ffmpeg chromium)
 
 installed() {
   [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" = installed ]

@@ -8,6 +8,7 @@
  */
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
+import { LiveEvents } from './voicemail/live/live-events.js';
 import { startHttp } from './compose/http.js';
 import { createLogger } from './compose/logger.js';
 import { createNotifications, type NotifyService } from './compose/notify.js';
@@ -61,6 +62,8 @@ export async function startVoxmail(config: Config, options: StartVoxmailOptions 
   await prepareDataDir(config.dataDir);
 
   const stores = await openStores(config.dataDir, { logger: logger.child({ module: 'store' }) });
+  // One bus for the whole process: the call flow and the API publish, open inboxes listen.
+  const live = new LiveEvents();
   let notify: NotifyService;
   let voicemail: VoicemailService;
   let sip: SipStack;
@@ -77,7 +80,7 @@ export async function startVoxmail(config: Config, options: StartVoxmailOptions 
     await stores.close();
   };
   try {
-    voicemail = await startVoicemail(config, stores, notify, logger, (call) => sip.localContactAddress(call.source).host);
+    voicemail = await startVoicemail(config, stores, notify, logger, (call) => sip.localContactAddress(call.source).host, live);
   } catch (e) {
     await unwind();
     throw e;
@@ -104,7 +107,7 @@ export async function startVoxmail(config: Config, options: StartVoxmailOptions 
 
   let http: HttpServer;
   try {
-    http = await startHttp({ config, stores, notify, logger, sipAddresses: () => sip.boundAddresses });
+    http = await startHttp({ config, stores, notify, live, logger, sipAddresses: () => sip.boundAddresses });
   } catch (e) {
     await sip.close();
     await voicemail.close();

@@ -14,6 +14,7 @@ import { listen, type HttpServer } from '../http/server.js';
 import type { Logger } from '../shared/logger.js';
 import { VERSION } from '../version.js';
 import { createAccounts, createInbox } from '../voicemail/accounts/index.js';
+import type { LiveEvents } from '../voicemail/live/live-events.js';
 import { MessageActions } from '../voicemail/messages/message-actions.js';
 import type { NotifyService } from './notify.js';
 import type { Stores } from './open-store.js';
@@ -23,6 +24,8 @@ export interface HttpDeps {
   readonly stores: Stores;
   /** The planner and the worker to kick; null in tools that run without notifications. */
   readonly notify: Pick<NotifyService, 'planner' | 'kick'> | null;
+  /** Changes published for open inboxes (server-sent events). */
+  readonly live: LiveEvents;
   readonly logger: Logger;
   readonly sipAddresses: () => readonly BoundAddress[];
 }
@@ -31,7 +34,7 @@ export async function startHttp(deps: HttpDeps): Promise<HttpServer> {
   const { config, stores, notify } = deps;
   const log = deps.logger.child({ module: 'http' });
   const accounts = createAccounts({ store: stores.store });
-  const actions = new MessageActions(stores.store, stores.audio, notify?.planner ?? null, log, () => notify?.kick());
+  const actions = new MessageActions(stores.store, stores.audio, notify?.planner ?? null, log, () => notify?.kick(), deps.live);
   const inbox = createInbox({ store: stores.store, audio: stores.audio, actions, audit: accounts.audit });
   const app = buildApp({
     version: VERSION,
@@ -40,6 +43,7 @@ export async function startHttp(deps: HttpDeps): Promise<HttpServer> {
     accounts,
     inbox,
     cookieSecure: config.notify.publicUrl?.startsWith('https:') === true ? true : 'auto',
+    live: deps.live,
   });
   return listen(app, { host: config.http.host, port: config.http.port });
 }

@@ -4,6 +4,7 @@
  * SIP application and the retention job. main.ts starts the SIP stack with the
  * application this returns.
  */
+import type { LiveEvents } from '../voicemail/live/live-events.js';
 import { isIPv6 } from 'node:net';
 import type { Config } from '../config/index.js';
 import { MediaClock, PortAllocator } from '../media/index.js';
@@ -36,9 +37,10 @@ export async function startVoicemail(
   notify: NotifyService,
   logger: Logger,
   advertisedHost: (call: IncomingCall) => string,
+  live: LiveEvents | null = null,
 ): Promise<VoicemailService> {
   const { store, audio } = stores;
-  const deposits = new DepositService(store, audio, logger.child({ module: 'deposit' }), { planner: notify.planner, queued: () => notify.kick() });
+  const deposits = new DepositService(store, audio, logger.child({ module: 'deposit' }), { planner: notify.planner, queued: () => notify.kick() }, live);
   // Before the first call: whatever a crash left becomes a message (marked recovered) or a missed call.
   await deposits.recoverPending();
   const resolver = new PromptResolver({ store: audio, builtins: await loadBuiltinPrompts(), logger: logger.child({ module: 'prompts' }) });

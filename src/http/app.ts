@@ -9,10 +9,12 @@
  */
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '../shared/logger.js';
 import type { Accounts, Inbox } from '../voicemail/accounts/index.js';
+import type { LiveEvents } from '../voicemail/live/live-events.js';
 import { authenticateHook } from './auth/authenticate.js';
 import { CSRF_HEADER, SESSION_COOKIE, type CookieSecurity } from './auth/cookies.js';
 import { errorBodyOf, handleError, toApiError } from './errors.js';
@@ -39,7 +41,12 @@ export interface AppDeps {
   readonly trustProxy?: boolean | string | readonly string[];
   /** Largest request body, bytes; default 64 KiB. */
   readonly bodyLimit?: number;
+  /** Changes published for open inboxes (server-sent events). */
+  readonly live: LiveEvents;
 }
+
+/** Audio uploads (greetings, warnings, forward comments, broadcasts): one file, bounded. */
+export const UPLOAD_MAX_BYTES = 20 * 1024 * 1024;
 
 /**
  * One debug line per request (route pattern, status, time), nothing at info: request
@@ -123,6 +130,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     registerDocsRoutes(root);
     void root.register(
       (api, _apiOpts, apiDone) => {
+        // multipart/form-data for audio uploads. Cross-site forms can send it, but every
+        // change authenticated by the cookie needs the X-CSRF-Token header (authenticate.ts).
+        void api.register(multipart, {
+          limits: { fileSize: UPLOAD_MAX_BYTES, files: 1, fields: 40, fieldSize: 4096, parts: 41, headerPairs: 100 },
+        });
         registerLoginRoute(api, { accounts: deps.accounts, cookieSecure });
         void api.register((authed, _authedOpts, authedDone) => {
           authed.addHook('onRequest', authenticateHook(deps.accounts.authenticator));

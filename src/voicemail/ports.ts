@@ -406,3 +406,33 @@ export interface AuditRepository {
   /** Newest first. */
   list(filter: AuditFilter): Promise<AuditEntry[]>;
 }
+
+// ---------------------------------------------------------------------------------
+// Audio from people (issue 6): uploaded or browser-recorded greetings, warnings,
+// forward comments and broadcasts, and prompts made from text.
+
+/** What the voicemail plays and stores: 8 kHz mono 16-bit PCM WAV. */
+export interface PromptAudio {
+  /** A complete RIFF/WAVE file, 8 kHz, mono, 16-bit PCM. */
+  readonly wav: Buffer;
+  readonly durationMs: number;
+}
+
+/** Why an upload was refused; the API maps each code to its error (docs/api.md "Uploads"). */
+export type AudioRejection =
+  | { readonly ok: false; readonly code: 'unsupported'; readonly message: string }
+  | { readonly ok: false; readonly code: 'too-long'; readonly message: string }
+  | { readonly ok: false; readonly code: 'empty'; readonly message: string };
+
+export type AudioResult = { readonly ok: true; readonly audio: PromptAudio } | AudioRejection;
+
+/**
+ * Turns what people upload or record (WAV of any rate and depth, MP3, OGG/Vorbis,
+ * OGG/Opus, WebM/Opus) into prompt audio, loudness-normalised; and text into speech.
+ * Never throws on bad input: a rejection says what is wrong. Implemented in
+ * src/media/convert/ (ffmpeg, espeak-ng), wired by the composition root.
+ */
+export interface AudioConverter {
+  convert(input: Buffer, options: { readonly maxMs: number; readonly signal?: AbortSignal }): Promise<AudioResult>;
+  speak(text: string, language: Language, options?: { readonly signal?: AbortSignal }): Promise<AudioResult>;
+}

@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import type { LiveEvents } from '../live/live-events.js';
 import { recoverWav, type RecordingResult } from '../../media/index.js';
 import type { Logger } from '../../shared/logger.js';
 import type { DiversionReason, Mailbox, Message, MissedCall, MissedCallCause, PendingDeposit, Tenant } from '../model.js';
@@ -48,6 +49,8 @@ export class DepositService {
     private readonly audio: AudioStore,
     private readonly log: Logger,
     private readonly notifications: DepositNotifications | null = null,
+    /** Open inboxes hear each new message (server-sent events). */
+    private readonly live: LiveEvents | null = null,
   ) {}
 
   /** The tenant and mailbox as they are now (settings may have changed during the call). */
@@ -205,6 +208,7 @@ export class DepositService {
       callId: p.callId,
     }, notify);
     this.notifications?.queued();
+    this.live?.publish({ type: 'message.created', message });
     this.log.info({ mailbox: p.mailboxId, message: message.id, durationMs, recovered }, 'message stored');
     return { kind: 'message', message };
   }

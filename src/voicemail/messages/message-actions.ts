@@ -4,6 +4,7 @@
  * transaction, so the lamp can never disagree with the box after a crash.
  */
 import type { Logger } from '../../shared/logger.js';
+import type { LiveEvents } from '../live/live-events.js';
 import type { Message } from '../model.js';
 import type { NotificationPlanner } from '../notifications/planner.js';
 import type { AudioStore, NotificationsFor, VoicemailStore } from '../ports.js';
@@ -16,6 +17,8 @@ export class MessageActions {
     private readonly log: Logger,
     /** Called after notifications were queued (the server kicks its outbox worker). */
     private readonly queued: () => void = () => undefined,
+    /** Open inboxes hear every change (server-sent events); null where nobody listens (CLI). */
+    private readonly live: LiveEvents | null = null,
   ) {}
 
   private async notifier(tenantId: string, mailboxId: string, event: 'message.heard' | 'message.deleted'): Promise<NotificationsFor<Message> | undefined> {
@@ -38,6 +41,7 @@ export class MessageActions {
     // "message.heard" is the event for both directions: its payload carries `heard`.
     const updated = await this.store.messages.setHeard(tenantId, id, heard, notify);
     if (notify && updated.heard !== m.heard) this.queued();
+    if (updated.heard !== m.heard) this.live?.publish({ type: 'message.updated', message: updated });
     return updated;
   }
 
@@ -50,6 +54,7 @@ export class MessageActions {
     await this.audio.delete(audioKey);
     this.log.info({ tenant: tenantId, mailbox: m.mailboxId, message: id }, 'message deleted');
     if (notify) this.queued();
+    this.live?.publish({ type: 'message.deleted', id: m.id, tenantId: m.tenantId, mailboxId: m.mailboxId });
     return m;
   }
 }

@@ -16,6 +16,7 @@ import { listen, type HttpServer } from '../../../src/http/server.js';
 import { toWav } from '../../../src/media/index.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { createAccounts, createInbox, type Accounts, type LoginPolicies } from '../../../src/voicemail/accounts/index.js';
+import { LiveEvents } from '../../../src/voicemail/live/live-events.js';
 import { MessageActions } from '../../../src/voicemail/messages/message-actions.js';
 import type { Message, Role } from '../../../src/voicemail/model.js';
 
@@ -29,6 +30,8 @@ export interface Harness {
   readonly wavs: Map<string, Buffer>;
   /** The clock the accounts module reads; tests move it. */
   readonly clock: { now: Date };
+  /** The bus the API publishes changes on (server-sent events). */
+  readonly live: LiveEvents;
   /** Every route the app registered (HEAD routes included), as Fastify's onRoute saw them. */
   readonly routes: readonly RouteInfo[];
   close(): Promise<void>;
@@ -83,8 +86,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   await deposit('acme', '101', 'a101-0', '2026-01-10T10:00:00.000Z', 4_000);
   await deposit('beta', '100', 'b100-0', '2026-01-10T11:00:00.000Z', 4_000);
 
-  const actions = new MessageActions(store, audio, null, silentLogger());
+  const live = new LiveEvents();
+  const actions = new MessageActions(store, audio, null, silentLogger(), () => undefined, live);
   const app = buildApp({
+    live,
     version: '9.9.9',
     sipAddresses: () => [{ transport: 'udp', host: '127.0.0.1', port: 5060 }],
     logger: silentLogger(),
@@ -105,6 +110,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     accounts,
     wavs,
     clock,
+    live,
     routes,
     close: async () => {
       await server.close();
