@@ -56,6 +56,14 @@ export interface RtpConfig {
 export interface HttpConfig {
   readonly host: string;
   readonly port: number;
+  /**
+   * Whose `X-Forwarded-For` / `-Proto` to believe (a TLS proxy in front): false (the
+   * socket's address is the client), true (any hop), or the proxies' addresses/CIDRs.
+   * The client address counts for login lock-out and the audit log.
+   */
+  readonly trustProxy: boolean | readonly string[];
+  /** `Secure` flag of the login cookies: "auto" = when the request came over https (or notify.publicUrl is https). */
+  readonly cookieSecure: 'auto' | boolean;
 }
 
 export interface LogConfig {
@@ -150,7 +158,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze({
     forceRport: true,
   },
   rtp: { portMin: 20_000, portMax: 29_999 },
-  http: { host: '127.0.0.1', port: 8080 },
+  http: { host: '127.0.0.1', port: 8080, trustProxy: false, cookieSecure: 'auto' },
   log: { level: 'info' },
   // Loopback only: a newcomer's softphone on the same machine can call the demo mailbox.
   trust: {
@@ -372,7 +380,14 @@ export const configSchema: z.ZodType<Config> = section({
     forceRport: z.boolean({ error: 'must be true or false' }),
   }),
   rtp,
-  http: section({ host: ipLiteral, port }),
+  http: section({
+    host: ipLiteral,
+    port,
+    trustProxy: z.union([z.boolean(), z.array(z.string().min(1).max(64)).min(1).max(64)], {
+      error: 'must be true, false, or a list of proxy addresses / CIDRs (e.g. ["127.0.0.1", "10.0.0.0/8"])',
+    }),
+    cookieSecure: z.union([z.literal('auto'), z.boolean()], { error: 'must be "auto", true or false' }),
+  }),
   log: section({ level: z.enum(LOG_LEVELS, { error: LOG_LEVEL_RULE }) }),
   trust,
   notify,

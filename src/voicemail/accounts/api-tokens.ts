@@ -49,6 +49,14 @@ export class ApiTokenManager {
     return { user, token: record };
   }
 
+  /** Whether the token (by id) may still be used; not counted as a use. */
+  async stillUsable(id: string): Promise<boolean> {
+    const record = await this.store.apiTokens.get(id);
+    if (!record || !this.isUsable(record)) return false;
+    const user = await this.store.users.get(record.userId);
+    return user !== null && user.disabledAt === null;
+  }
+
   isUsable(record: ApiToken): boolean {
     return record.revokedAt === null && (record.expiresAt === null || this.now().getTime() < Date.parse(record.expiresAt));
   }

@@ -32,6 +32,16 @@ export class Authenticator {
     return t ? { user: t.user, via: 'token', sessionIdHash: null, tokenId: t.token.id } : null;
   }
 
+  /**
+   * Whether what authenticated `p` still holds (not ended, revoked, disabled), without
+   * counting as activity: for long-lived requests such as the event stream.
+   */
+  async stillValid(p: Principal): Promise<boolean> {
+    if (p.sessionIdHash !== null) return this.sessions.stillLive(p.sessionIdHash);
+    if (p.tokenId !== null) return this.tokens.stillUsable(p.tokenId);
+    return false;
+  }
+
   /** Logout: the session stops working at once. Tokens are revoked explicitly, not by logout. */
   async logout(p: Principal): Promise<void> {
     if (p.sessionIdHash !== null) await this.sessions.revoke(p.sessionIdHash);

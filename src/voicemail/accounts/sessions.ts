@@ -72,6 +72,18 @@ export class SessionManager {
     return { user, session: { ...session, lastSeenAt }, csrfToken: csrfTokenFor(sessionId) };
   }
 
+  /**
+   * Whether the session (by its stored hash) may still be used, WITHOUT counting as
+   * activity: a long-lived event stream re-checks with this, so an open but untouched
+   * tab still reaches its idle timeout.
+   */
+  async stillLive(idHash: string): Promise<boolean> {
+    const session = await this.store.sessions.get(idHash);
+    if (!session || !this.isLive(session)) return false;
+    const user = await this.store.users.get(session.userId);
+    return user !== null && user.disabledAt === null;
+  }
+
   /** When the session ends if no further request comes: the earlier of idle and absolute. */
   endsAt(session: LoginSession): Date {
     return new Date(Math.min(Date.parse(session.lastSeenAt) + this.timeouts.idleMs, Date.parse(session.expiresAt)));

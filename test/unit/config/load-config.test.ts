@@ -56,7 +56,7 @@ describe('defaults', () => {
     assert.deepEqual(c.sip.timers, { t1: 500, t2: 4000, t4: 5000 });
     assert.equal(c.sip.forceRport, true);
     assert.deepEqual(c.rtp, { portMin: 20000, portMax: 29999 });
-    assert.deepEqual(c.http, { host: '127.0.0.1', port: 8080 });
+    assert.deepEqual(c.http, { host: '127.0.0.1', port: 8080, trustProxy: false, cookieSecure: 'auto' });
     assert.equal(c.log.level, 'info');
   });
 
@@ -137,7 +137,7 @@ describe('precedence: defaults < file < env < flags', () => {
     assert.equal(e.dataDir, join(dir, 'env-data'));
     assert.deepEqual(e.sip.hosts, ['127.0.0.1']);
     assert.equal(e.sip.port, 5090);
-    assert.deepEqual(e.http, { host: '::1', port: 8090 });
+    assert.deepEqual(e.http, { host: '::1', port: 8090, trustProxy: false, cookieSecure: 'auto' });
     assert.deepEqual(e.rtp, { portMin: 30000, portMax: 30999 });
     assert.equal(e.log.level, 'error', 'levels are case-insensitive');
 
@@ -156,7 +156,7 @@ describe('precedence: defaults < file < env < flags', () => {
     assert.equal(f.dataDir, '/srv/vm');
     assert.deepEqual(f.sip.hosts, ['127.0.0.1', '::1']);
     assert.equal(f.sip.port, 5091);
-    assert.deepEqual(f.http, { host: '0.0.0.0', port: 8091 });
+    assert.deepEqual(f.http, { host: '0.0.0.0', port: 8091, trustProxy: false, cookieSecure: 'auto' });
     assert.deepEqual(f.rtp, { portMin: 40000, portMax: 40099 });
     assert.equal(f.log.level, 'trace');
   });
@@ -215,7 +215,7 @@ describe('config files', () => {
         '    maxTransactions: 1000',
         '  forceRport: false',
         'rtp: { portMin: 10000, portMax: 10999 }',
-        'http: { host: "::", port: 8088 }',
+        'http: { host: "::", port: 8088, trustProxy: [10.0.0.1, 10.1.0.0/16], cookieSecure: true }',
         'log: { level: silent }',
         'trust:',
         '  networks: [{ cidr: 10.0.0.0/8, tenant: acme }, { cidr: "2001:db8::/32", tenant: acme }, { cidr: 192.0.2.7, tenant: b }]',
@@ -253,7 +253,7 @@ describe('config files', () => {
         forceRport: false,
       },
       rtp: { portMin: 10000, portMax: 10999 },
-      http: { host: '::', port: 8088 },
+      http: { host: '::', port: 8088, trustProxy: ['10.0.0.1', '10.1.0.0/16'], cookieSecure: true },
       log: { level: 'silent' },
       trust: {
         networks: [
@@ -412,6 +412,8 @@ describe('every error names the field and what is allowed', () => {
     { field: 'http.port', flags: { httpPort: '99999' }, expect: /must be an integer 0–65535/ },
     { field: 'http.port', env: { VOXMAIL_HTTP_PORT: 'x' }, expect: /got "x" from VOXMAIL_HTTP_PORT/ },
     { field: 'http.host', flags: { httpHost: 'localhost' }, expect: /must be an IP address literal/ },
+    { field: 'http.trustProxy', yaml: 'http: { trustProxy: yes-please }', expect: /must be true, false, or a list of proxy addresses/ },
+    { field: 'http.cookieSecure', yaml: 'http: { cookieSecure: sometimes }', expect: /must be "auto", true or false/ },
     { field: 'sip.hosts[0]', flags: { sipHost: 'example.com' }, expect: /must be an IP address literal .*got "example.com" from --sip-host/ },
     { field: 'sip.hosts[1]', flags: { sipHost: '127.0.0.1,,::1' }, expect: /got ""/ },
     { field: 'sip.hosts[1]', env: { VOXMAIL_SIP_HOST: '127.0.0.1,300.1.1.1' }, expect: /got "300.1.1.1" from VOXMAIL_SIP_HOST/ },
