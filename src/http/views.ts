@@ -12,11 +12,14 @@ import {
   GREETING_MODES,
   GREETING_REASONS,
   LANGUAGES,
+  MESSAGE_ORIGINS,
   ROLES,
   WARNING_MODES,
+  type DistributionList,
   type GreetingReason,
   type Mailbox,
   type Message,
+  type Tenant,
   type User,
 } from '../voicemail/model.js';
 
@@ -114,6 +117,11 @@ export const messageView = z.object({
   recovered: z.boolean().describe('made from a partial recording after a crash'),
   sizeBytes: z.int(),
   audioUrl: z.string().describe('GET it for the WAV (HTTP Range supported)'),
+  origin: z.enum(MESSAGE_ORIGINS).describe('call: a deposit; forward / broadcast: a copy someone sent'),
+  forwardedBy: z.string().nullable().describe('login of who forwarded or broadcast it; null for a call'),
+  commentMs: z.int().describe("where the original starts in a forward's audio (comment + 0.5 s of silence); 0 without a comment"),
+  transcript: z.string().nullable().describe('null until transcription exists'),
+  restoreFolder: z.enum(FOLDERS).nullable().describe('in trash: the folder a restore puts it back into; null outside trash'),
 });
 export type MessageView = z.output<typeof messageView>;
 
@@ -135,5 +143,43 @@ export function toMessageView(m: Message, apiPrefix: string): MessageView {
     recovered: m.recovered,
     sizeBytes: m.sizeBytes,
     audioUrl: `${apiPrefix}/messages/${encodeURIComponent(m.id)}/audio${tenant}`,
+    origin: m.origin,
+    forwardedBy: m.forwardedBy,
+    commentMs: m.commentMs,
+    transcript: m.transcript,
+    restoreFolder: m.restoreFolder,
+  };
+}
+
+export const listView = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  name: z.string(),
+  mailboxIds: z.array(z.string()).describe('mailboxes of the tenant (one removed since is skipped when sending)'),
+});
+export type ListView = z.output<typeof listView>;
+
+export function toListView(l: DistributionList): ListView {
+  return { id: l.id, tenantId: l.tenantId, name: l.name, mailboxIds: [...l.mailboxIds] };
+}
+
+export const tenantView = z.object({
+  id: z.string(),
+  name: z.string(),
+  defaultEmail: z.string().nullable().describe("the tenant's default address for voicemail e-mail"),
+  duplicateToDefault: z.boolean().describe('copy every voicemail e-mail to the default address too'),
+  webhookUrl: z.string().nullable(),
+  webhookSecretSet: z.boolean().describe('a webhook signing secret is set (the secret itself is never shown)'),
+});
+export type TenantView = z.output<typeof tenantView>;
+
+export function toTenantView(t: Tenant): TenantView {
+  return {
+    id: t.id,
+    name: t.name,
+    defaultEmail: t.defaultEmail,
+    duplicateToDefault: t.duplicateToDefault,
+    webhookUrl: t.webhookUrl,
+    webhookSecretSet: t.webhookSecret !== null,
   };
 }

@@ -44,6 +44,10 @@ export type WarningMode = (typeof WARNING_MODES)[number];
 export const FOLDERS = ['inbox', 'saved', 'trash'] as const;
 export type Folder = (typeof FOLDERS)[number];
 
+/** How a message came to its box: a caller's deposit, a copy someone forwarded, or a broadcast. */
+export const MESSAGE_ORIGINS = ['call', 'forward', 'broadcast'] as const;
+export type MessageOrigin = (typeof MESSAGE_ORIGINS)[number];
+
 /** Action on receipt for e-mail (MANGO: notification only / attachment then delete / attachment and keep). */
 export const EMAIL_ACTIONS = ['notify', 'attach-delete', 'attach-keep'] as const;
 export type EmailAction = (typeof EMAIL_ACTIONS)[number];
@@ -133,6 +137,28 @@ export interface Message {
   readonly callId: string | null;
   /** ISO time it was moved to the folder it is in (retention counts from here for saved/trash). */
   readonly folderChangedAt: string;
+  /** A caller's deposit, or a copy made by forward / broadcast (issue 6). */
+  readonly origin: MessageOrigin;
+  /** Login of who forwarded or broadcast it; null for a call. */
+  readonly forwardedBy: string | null;
+  /** Where the original starts in the audio of a forward with a comment (comment + 0.5 s gap); 0 when none. */
+  readonly commentMs: number;
+  /** Text of the recording once transcription exists; null until then. */
+  readonly transcript: string | null;
+  /** In trash: the folder a restore puts it back into; null outside trash. */
+  readonly restoreFolder: Folder | null;
+}
+
+/** A named set of mailboxes of one tenant, a target of forwards and broadcasts. */
+export interface DistributionList {
+  /** Unique within the tenant. */
+  readonly id: string;
+  readonly tenantId: string;
+  readonly name: string;
+  /** Mailboxes of the same tenant, in the order given. */
+  readonly mailboxIds: readonly string[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
 }
 
 export interface MissedCall {

@@ -21,6 +21,7 @@ import type {
   Message,
   MissedCall,
   DeliveryAttempt,
+  DistributionList,
   Notification,
   NotificationChannel,
   NotificationEvent,
@@ -79,6 +80,11 @@ export interface MessageFilter {
   /** ISO bounds on receivedAt, inclusive from / exclusive to. */
   readonly from?: string;
   readonly to?: string;
+  /**
+   * Case-insensitive substring of the caller's number or name, the called number or the
+   * transcript (LIKE wildcards in it are plain characters). Scans the matching rows.
+   */
+  readonly q?: string;
   readonly limit?: number;
   /** Only these mailboxes (an owner's); an empty list matches nothing. With `mailboxId`, both apply. */
   readonly mailboxIds?: readonly string[];
@@ -92,7 +98,9 @@ export interface MessageCursor {
   readonly id: string;
 }
 
-export type NewMessage = Omit<Message, 'heard' | 'folder' | 'folderChangedAt'>;
+/** The fields of issue 6 are optional: a deposit leaves them to their defaults (a call, no comment, no transcript). */
+export type NewMessage = Omit<Message, 'heard' | 'folder' | 'folderChangedAt' | 'origin' | 'forwardedBy' | 'commentMs' | 'transcript' | 'restoreFolder'> &
+  Partial<Pick<Message, 'origin' | 'forwardedBy' | 'commentMs' | 'transcript'>>;
 export type NewMissedCall = Omit<MissedCall, 'id'>;
 
 /** A notification to queue; the store adds id, deliveryKey, status and counters. */
@@ -127,6 +135,8 @@ export type StoreErrorCode =
   | 'VM_STORE_DUPLICATE_TENANT'
   | 'VM_STORE_DUPLICATE_USER'
   | 'VM_STORE_UNKNOWN_MAILBOX'
+  | 'VM_STORE_NOT_IN_TRASH'
+  | 'VM_STORE_DUPLICATE_LIST'
   | 'VM_STORE_INVALID';
 
 export class StoreError extends Error {
@@ -165,7 +175,19 @@ export interface MessageRepository {
   /** Messages counted against the quota (every folder but trash). */
   countForQuota(tenantId: string, mailboxId: string): Promise<number>;
   setHeard(tenantId: string, id: string, heard: boolean, notify?: NotificationsFor<Message>): Promise<Message>;
-  move(tenantId: string, id: string, folder: Folder): Promise<Message>;
+  /**
+   * Moving into trash remembers the folder it came from (`restoreFolder`); moving out
+   * clears it. Moving to the folder it is in changes nothing (and notifies no one).
+   */
+  move(tenantId: string, id: string, folder: Folder, notify?: NotificationsFor<Message>): Promise<Message>;
+  /** Back from trash to `restoreFolder` (inbox when unknown); VM_STORE_NOT_IN_TRASH outside trash. */
+  restore(tenantId: string, id: string, notify?: NotificationsFor<Message>): Promise<Message>;
+  /**
+   * Inserts a complete message (a forwarded or broadcast copy: its audio is already
+   * stored) into the inbox, unheard, with `notify`'s notifications in the same
+   * transaction. VM_STORE_NOT_FOUND for an unknown mailbox; VM_STORE_INVALID for an id in use.
+   */
+  create(message: NewMessage, notify?: NotificationsFor<Message>): Promise<Message>;
   /** Removes the row; returns the audio key for the caller to delete. */
   remove(tenantId: string, id: string, notify?: NotificationsFor<Message>): Promise<{ audioKey: string }>;
   /**
@@ -173,6 +195,30 @@ export interface MessageRepository {
    * mailbox's retentionDays (by receivedAt / folderChangedAt), saved older than savedRetentionDays.
    */
   expired(now: Date, limit: number): Promise<Message[]>;
+}
+
+export interface NewDistributionList {
+  readonly tenantId: string;
+  readonly id: string;
+  readonly name: string;
+  readonly mailboxIds: readonly string[];
+}
+export type DistributionListPatch = Partial<Pick<NewDistributionList, 'name' | 'mailboxIds'>>;
+
+/**
+ * Distribution lists (targets of forwards and broadcasts). Mailbox ids are checked
+ * against the tenant when written (VM_STORE_UNKNOWN_MAILBOX); a mailbox removed later
+ * stays listed and is skipped by whoever sends to the list.
+ */
+export interface DistributionListRepository {
+  /** VM_STORE_DUPLICATE_LIST, VM_STORE_UNKNOWN_TENANT, VM_STORE_UNKNOWN_MAILBOX. */
+  create(list: NewDistributionList): Promise<DistributionList>;
+  get(tenantId: string, id: string): Promise<DistributionList | null>;
+  /** By id. */
+  list(tenantId: string): Promise<DistributionList[]>;
+  update(tenantId: string, id: string, patch: DistributionListPatch): Promise<DistributionList>;
+  /** VM_STORE_NOT_FOUND when there is no such list. */
+  remove(tenantId: string, id: string): Promise<void>;
 }
 
 export interface MissedCallRepository {
@@ -224,6 +270,7 @@ export interface VoicemailStore {
   readonly tenants: TenantRepository;
   readonly mailboxes: MailboxRepository;
   readonly messages: MessageRepository;
+  readonly lists: DistributionListRepository;
   readonly missedCalls: MissedCallRepository;
   readonly deposits: DepositRepository;
   readonly outbox: OutboxRepository;

@@ -1,5 +1,6 @@
 /**
- * Messages: list (filters, newest first, cursor pages), get, mark heard / new, delete.
+ * Messages: list (filters incl. time bounds and text search, newest first, cursor pages),
+ * get, mark heard / new, move between folders, restore from trash, delete.
  * Changes go through the domain's MessageActions (via Inbox), so the MWI lamp and the
  * webhooks follow; deletions are audited. Anything outside the caller's scope is 404.
  */
@@ -20,6 +21,9 @@ const listQuery = tenantQuery.extend({
   mailbox: idSchema.optional().describe('only this mailbox'),
   folder: z.enum(FOLDERS).optional(),
   heard: z.boolean().optional().describe('true: only heard; false: only new'),
+  from: z.iso.datetime({ offset: true }).optional().describe('receivedAt at or after this ISO time'),
+  to: z.iso.datetime({ offset: true }).optional().describe('receivedAt before this ISO time'),
+  q: z.string().min(1).max(100).optional().describe("case-insensitive substring of the caller's number or name, the called number or the transcript"),
   limit: z.int().min(1).max(MESSAGE_PAGE_MAX).optional().describe(`page size, default ${String(MESSAGE_PAGE_DEFAULT)}`),
   cursor: z.string().min(1).max(200).optional().describe('nextCursor of the previous page'),
 });
@@ -28,6 +32,7 @@ const listReply = z.object({
   nextCursor: z.string().nullable().describe('pass as ?cursor= for the next page; null on the last page'),
 });
 export const messageParams = z.object({ id: idSchema });
+const moveBody = z.object({ folder: z.enum(FOLDERS).describe('moving to trash remembers the folder it came from (restoreFolder)') });
 const TAGS = ['messages'];
 
 export function requestContext(request: FastifyRequest): RequestContext {
@@ -57,6 +62,9 @@ export function registerMessageRoutes(app: FastifyInstance, inbox: Inbox, apiPre
         ...(q.mailbox !== undefined ? { mailboxId: q.mailbox } : {}),
         ...(q.folder !== undefined ? { folder: q.folder } : {}),
         ...(q.heard !== undefined ? { heard: q.heard } : {}),
+        ...(q.from !== undefined ? { from: q.from } : {}),
+        ...(q.to !== undefined ? { to: q.to } : {}),
+        ...(q.q !== undefined ? { q: q.q } : {}),
         ...(olderThan !== undefined ? { olderThan } : {}),
       });
       if (!page) throw notFound(q.mailbox === undefined ? 'no such tenant' : 'no such mailbox');
@@ -103,6 +111,43 @@ export function registerMessageRoutes(app: FastifyInstance, inbox: Inbox, apiPre
       },
     });
   }
+
+  app.post<{ Params: z.output<typeof messageParams>; Querystring: z.output<typeof tenantQuery>; Body: z.output<typeof moveBody> }>(
+    '/messages/:id/move',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Move the message to a folder (to trash: it can be restored)',
+        params: jsonSchema(messageParams, 'input'),
+        querystring: jsonSchema(tenantQuery, 'input'),
+        body: jsonSchema(moveBody, 'input'),
+        response: { 200: jsonSchema(messageView), ...ERROR_RESPONSES },
+      },
+    },
+    async (request): Promise<MessageView> => {
+      const m = await inbox.move(requestContext(request), request.params.id, request.body.folder, request.query.tenant);
+      if (!m) throw notFound('no such message');
+      return view(m);
+    },
+  );
+
+  app.post<{ Params: z.output<typeof messageParams>; Querystring: z.output<typeof tenantQuery> }>(
+    '/messages/:id/restore',
+    {
+      schema: {
+        tags: TAGS,
+        summary: 'Undo a delete: the trashed message goes back to restoreFolder (409 VM_API_NOT_IN_TRASH if not in trash)',
+        params: jsonSchema(messageParams, 'input'),
+        querystring: jsonSchema(tenantQuery, 'input'),
+        response: { 200: jsonSchema(messageView), ...ERROR_RESPONSES },
+      },
+    },
+    async (request): Promise<MessageView> => {
+      const m = await inbox.restore(requestContext(request), request.params.id, request.query.tenant);
+      if (!m) throw notFound('no such message');
+      return view(m);
+    },
+  );
 
   app.delete<{ Params: z.output<typeof messageParams>; Querystring: z.output<typeof tenantQuery> }>(
     '/messages/:id',

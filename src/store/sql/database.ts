@@ -78,6 +78,22 @@ export interface MessageRow {
   call_id: string | null;
   folder_changed_at: string;
   folder_changed_at_ms: BigIntColumn;
+  /** 0004: 'call' | 'forward' | 'broadcast' ('call' for existing rows). */
+  origin: string;
+  /** 0004: login of who forwarded or broadcast the copy. */
+  forwarded_by: string | null;
+  /** 0004: where the original starts in a forward with a comment. */
+  comment_ms: number;
+  /** 0004. */
+  transcript: string | null;
+  /** 0004: in trash, the folder it came from. */
+  restore_folder: string | null;
+  /**
+   * 0004: caller number, caller name, called number and transcript, lower-cased in
+   * JavaScript (full Unicode, which SQLite's lower()/LIKE are not) and joined by U+0001:
+   * what the `q` filter searches.
+   */
+  search_text: string;
 }
 
 export interface MissedCallRow {
@@ -201,6 +217,16 @@ export interface LoginThrottleRow {
   locked_until_ms: BigIntColumn | null;
 }
 
+/** 0004: a distribution list; `mailbox_ids` is JSON string[] of mailboxes of the same tenant. */
+export interface DistributionListRow {
+  tenant_id: string;
+  id: string;
+  name: string;
+  mailbox_ids: string;
+  created_at: string;
+  updated_at: string;
+}
+
 /** Append-only; no foreign keys, so rows outlive what they name. */
 export interface AuditRow {
   id: string;
@@ -229,4 +255,5 @@ export interface Database {
   api_tokens: ApiTokenRow;
   login_throttle: LoginThrottleRow;
   audit_log: AuditRow;
+  distribution_lists: DistributionListRow;
 }

@@ -11,7 +11,7 @@ import { checkId, checkNewMessage, checkNewMissedCall, checkPendingDeposit } fro
 import { invalid } from '../validation/fields.js';
 import type { Database } from './database.js';
 import { queueFor } from './outbox-repository.js';
-import { depositFromRow, fromBool, messageFromRow } from './row-mappers.js';
+import { depositFromRow, messageFromRow, newMessageRow } from './row-mappers.js';
 import type { SqlContext } from './sql-context.js';
 
 export class SqlDepositRepository implements DepositRepository {
@@ -63,26 +63,7 @@ export class SqlDepositRepository implements DepositRepository {
       if (pending.tenant_id !== m.tenantId || pending.mailbox_id !== m.mailboxId) {
         throw invalid('mailboxId', `must be the deposit's mailbox ${pending.tenant_id}/${pending.mailbox_id}`, `${m.tenantId}/${m.mailboxId}`);
       }
-      const row = {
-        id: m.id,
-        tenant_id: m.tenantId,
-        mailbox_id: m.mailboxId,
-        caller_number: m.callerNumber,
-        caller_name: m.callerName,
-        called_number: m.calledNumber,
-        reason: m.reason,
-        received_at: m.receivedAt,
-        received_at_ms: Date.parse(m.receivedAt),
-        duration_ms: m.durationMs,
-        heard: 0,
-        folder: 'inbox',
-        recovered: fromBool(m.recovered),
-        audio_key: m.audioKey,
-        size_bytes: m.sizeBytes,
-        call_id: m.callId,
-        folder_changed_at: now.toISOString(),
-        folder_changed_at_ms: now.getTime(),
-      };
+      const row = newMessageRow(m, now);
       await trx.insertInto('messages').values(row).execute();
       await trx.deleteFrom('pending_deposits').where('id', '=', depositId).execute();
       const written = messageFromRow(row);

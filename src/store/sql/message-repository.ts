@@ -6,11 +6,12 @@
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Folder, Message } from '../../voicemail/model.js';
-import { StoreError, type MessageFilter, type MessageRepository, type NotificationsFor } from '../../voicemail/ports.js';
+import { StoreError, type MessageFilter, type MessageRepository, type NewMessage, type NotificationsFor } from '../../voicemail/ports.js';
 import { invalid, isoTime, parseOrThrow } from '../validation/fields.js';
-import { checkId, folder as folderSchema, listLimit, timeBound } from '../validation/records.js';
+import { checkId, checkNewMessage, folder as folderSchema, listLimit, timeBound } from '../validation/records.js';
 import { queueFor } from './outbox-repository.js';
-import { fromBool, messageFromRow } from './row-mappers.js';
+import { fromBool, messageFromRow, newMessageRow } from './row-mappers.js';
+import { containsPattern, SEARCH_SEPARATOR } from './search-text.js';
 import { DAY_MS, type SqlContext } from './sql-context.js';
 
 export class SqlMessageRepository implements MessageRepository {
@@ -38,6 +39,10 @@ export class SqlMessageRepository implements MessageRepository {
     if (filter.heard !== undefined) q = q.where('heard', '=', fromBool(filter.heard));
     if (from !== undefined) q = q.where('received_at_ms', '>=', from);
     if (to !== undefined) q = q.where('received_at_ms', '<', to);
+    if (filter.q !== undefined) {
+      const term = searchTerm(filter.q);
+      q = q.where(sql<SqlBool>`search_text like ${containsPattern(term)} escape '\\'`);
+    }
     if (filter.mailboxIds !== undefined) {
       const ids = [...filter.mailboxIds];
       if (ids.length === 0) return [];
@@ -81,18 +86,68 @@ export class SqlMessageRepository implements MessageRepository {
     });
   }
 
-  /** Moving to the folder it is already in changes nothing: retention does not restart. */
-  async move(tenantId: string, id: string, folder: Folder): Promise<Message> {
+  /**
+   * Moving to the folder it is already in changes nothing: retention does not restart
+   * and `notify` is not called. Into trash, `restore_folder` keeps where it came from;
+   * out of trash it is cleared.
+   */
+  async move(tenantId: string, id: string, folder: Folder, notify?: NotificationsFor<Message>): Promise<Message> {
     const target = parseOrThrow(folderSchema, folder, 'folder');
     return this.ctx.db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('messages').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
       if (!row) throw notFound(tenantId, id);
       if (row.folder === target) return messageFromRow(row);
       const at = this.ctx.now();
-      const changes = { folder: target, folder_changed_at: at.toISOString(), folder_changed_at_ms: at.getTime() };
+      const changes = {
+        folder: target,
+        folder_changed_at: at.toISOString(),
+        folder_changed_at_ms: at.getTime(),
+        restore_folder: target === 'trash' ? row.folder : null,
+      };
       await trx.updateTable('messages').set(changes).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
-      return messageFromRow({ ...row, ...changes });
+      const moved = messageFromRow({ ...row, ...changes });
+      await queueFor(trx, at, moved, notify);
+      return moved;
     });
+  }
+
+  /** Back to `restore_folder` (inbox for a message trashed before it was kept). */
+  async restore(tenantId: string, id: string, notify?: NotificationsFor<Message>): Promise<Message> {
+    return this.ctx.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('messages').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+      if (!row) throw notFound(tenantId, id);
+      if (row.folder !== 'trash') throw new StoreError('VM_STORE_NOT_IN_TRASH', `message ${id} is not in trash (it is in ${row.folder})`);
+      const back = row.restore_folder === 'inbox' || row.restore_folder === 'saved' ? row.restore_folder : 'inbox';
+      const at = this.ctx.now();
+      const changes = { folder: back, folder_changed_at: at.toISOString(), folder_changed_at_ms: at.getTime(), restore_folder: null };
+      await trx.updateTable('messages').set(changes).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+      const restored = messageFromRow({ ...row, ...changes });
+      await queueFor(trx, at, restored, notify);
+      return restored;
+    });
+  }
+
+  async create(message: NewMessage, notify?: NotificationsFor<Message>): Promise<Message> {
+    const m = checkNewMessage(message);
+    const now = this.ctx.now();
+    const inUse = (): StoreError => invalid('id', 'must be a new message id (a message or pending deposit already has it)', m.id);
+    try {
+      return await this.ctx.db.transaction().execute(async (trx) => {
+        const box = await trx.selectFrom('mailboxes').select('id').where('tenant_id', '=', m.tenantId).where('id', '=', m.mailboxId).executeTakeFirst();
+        if (!box) throw new StoreError('VM_STORE_NOT_FOUND', `mailbox ${m.mailboxId} not found in tenant ${m.tenantId}`);
+        const clash =
+          (await trx.selectFrom('messages').select('id').where('id', '=', m.id).executeTakeFirst()) ??
+          (await trx.selectFrom('pending_deposits').select('id').where('id', '=', m.id).executeTakeFirst());
+        if (clash) throw inUse();
+        const row = newMessageRow(m, now);
+        await trx.insertInto('messages').values(row).execute();
+        const written = messageFromRow(row);
+        await queueFor(trx, now, written, notify);
+        return written;
+      });
+    } catch (error) {
+      throw this.ctx.isUniqueViolation(error) ? inUse() : error;
+    }
   }
 
   /** `notify` gets the removed message; its notifications are queued in the same transaction as the delete. */
@@ -134,6 +189,13 @@ export class SqlMessageRepository implements MessageRepository {
       .execute();
     return rows.map(messageFromRow);
   }
+}
+
+/** 1–100 characters, not the field separator of search_text. */
+function searchTerm(q: string): string {
+  if (typeof q !== 'string' || q.length < 1 || q.length > 100) throw invalid('q', 'must be text of 1–100 characters', q);
+  if (q.includes(SEARCH_SEPARATOR)) throw invalid('q', 'must not contain control character U+0001');
+  return q;
 }
 
 function notFound(tenantId: string, id: string): StoreError {

@@ -7,6 +7,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely/migration';
+import { messageOrigin } from './migration-0004-message-origin.js';
 
 const initial: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
@@ -306,6 +307,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_initial': initial,
   '0002_notifications': notifications,
   '0003_accounts': accounts,
+  '0004_message_origin': messageOrigin,
 });
 
 export const migrationProvider: MigrationProvider = {

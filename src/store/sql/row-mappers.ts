@@ -10,12 +10,14 @@ import {
   EMAIL_ACTIONS,
   FOLDERS,
   LANGUAGES,
+  MESSAGE_ORIGINS,
   MISSED_CALL_CAUSES,
   NOTIFICATION_CHANNELS,
   NOTIFICATION_EVENTS,
   NOTIFICATION_STATUSES,
   WARNING_MODES,
   type DeliveryAttempt,
+  type DistributionList,
   type Mailbox,
   type Message,
   type MissedCall,
@@ -24,9 +26,12 @@ import {
   type Tenant,
 } from '../../voicemail/model.js';
 import { storedGreetings, type MailboxSettings } from '../validation/mailbox-settings.js';
+import type { CheckedMessage } from '../validation/records.js';
+import { searchTextOf } from './search-text.js';
 import type {
   BigIntColumn,
   DeliveryAttemptRow,
+  DistributionListRow,
   MailboxRow,
   MessageRow,
   MissedCallRow,
@@ -156,6 +161,52 @@ export function messageFromRow(row: MessageRow): Message {
     sizeBytes: toNumber(row.size_bytes),
     callId: row.call_id,
     folderChangedAt: row.folder_changed_at,
+    origin: oneOf(MESSAGE_ORIGINS, row.origin, 'messages', 'origin'),
+    forwardedBy: row.forwarded_by,
+    commentMs: row.comment_ms,
+    transcript: row.transcript,
+    restoreFolder: row.restore_folder === null ? null : oneOf(FOLDERS, row.restore_folder, 'messages', 'restore_folder'),
+  };
+}
+
+/** The row of a new message: in the inbox, unheard, folder changed `now`. */
+export function newMessageRow(m: CheckedMessage, now: Date): MessageRow {
+  return {
+    id: m.id,
+    tenant_id: m.tenantId,
+    mailbox_id: m.mailboxId,
+    caller_number: m.callerNumber,
+    caller_name: m.callerName,
+    called_number: m.calledNumber,
+    reason: m.reason,
+    received_at: m.receivedAt,
+    received_at_ms: Date.parse(m.receivedAt),
+    duration_ms: m.durationMs,
+    heard: 0,
+    folder: 'inbox',
+    recovered: fromBool(m.recovered),
+    audio_key: m.audioKey,
+    size_bytes: m.sizeBytes,
+    call_id: m.callId,
+    folder_changed_at: now.toISOString(),
+    folder_changed_at_ms: now.getTime(),
+    origin: m.origin,
+    forwarded_by: m.forwardedBy,
+    comment_ms: m.commentMs,
+    transcript: m.transcript,
+    restore_folder: null,
+    search_text: searchTextOf(m),
+  };
+}
+
+export function distributionListFromRow(row: DistributionListRow): DistributionList {
+  return {
+    tenantId: row.tenant_id,
+    id: row.id,
+    name: row.name,
+    mailboxIds: json(stringList, row.mailbox_ids, 'distribution_lists', 'mailbox_ids'),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 

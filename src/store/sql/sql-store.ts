@@ -3,6 +3,7 @@ import type { VoicemailStore } from '../../voicemail/ports.js';
 import { SqlApiTokenRepository } from './api-token-repository.js';
 import { SqlAuditRepository } from './audit-repository.js';
 import { SqlDepositRepository } from './deposit-repository.js';
+import { SqlDistributionListRepository } from './distribution-list-repository.js';
 import { SqlLoginThrottleRepository } from './login-throttle-repository.js';
 import { SqlMailboxRepository } from './mailbox-repository.js';
 import { SqlMessageRepository } from './message-repository.js';
@@ -20,6 +21,7 @@ export function createSqlRepositories(ctx: SqlContext): SqlRepositories {
     tenants: new SqlTenantRepository(ctx),
     mailboxes: new SqlMailboxRepository(ctx),
     messages: new SqlMessageRepository(ctx),
+    lists: new SqlDistributionListRepository(ctx),
     missedCalls: new SqlMissedCallRepository(ctx),
     deposits: new SqlDepositRepository(ctx),
     outbox: new SqlOutboxRepository(ctx),

@@ -4,8 +4,8 @@
  * (times in canonical ISO form) or throws StoreError VM_STORE_INVALID.
  */
 import { z } from 'zod';
-import { DIVERSION_REASONS, FOLDERS, MISSED_CALL_CAUSES, type PendingDeposit } from '../../voicemail/model.js';
-import type { NewMessage, NewMissedCall, NewTenant, TenantPatch } from '../../voicemail/ports.js';
+import { DIVERSION_REASONS, FOLDERS, MESSAGE_ORIGINS, MISSED_CALL_CAUSES, type PendingDeposit } from '../../voicemail/model.js';
+import type { DistributionListPatch, NewDistributionList, NewMessage, NewMissedCall, NewTenant, TenantPatch } from '../../voicemail/ports.js';
 import { audioKey, callText, email, httpUrl, id, ID_RULE, intIn, invalid, isoTime, parseOrThrow, text } from './fields.js';
 
 const reason = z.enum(DIVERSION_REASONS, { error: `must be one of ${DIVERSION_REASONS.join(', ')}` });
@@ -47,6 +47,10 @@ const newMessage = z.object({
   recovered: z.boolean({ error: 'must be true or false' }),
   audioKey,
   sizeBytes: intIn(0, Number.MAX_SAFE_INTEGER, ' bytes'),
+  origin: z.enum(MESSAGE_ORIGINS, { error: `must be one of ${MESSAGE_ORIGINS.join(', ')}` }).default('call'),
+  forwardedBy: text(1, 320).nullable().default(null),
+  commentMs: intIn(0, 86_400_000, ' ms').default(0),
+  transcript: text(0, 100_000).nullable().default(null),
 });
 export type CheckedMessage = z.output<typeof newMessage>;
 
@@ -75,6 +79,25 @@ export type CheckedDeposit = z.output<typeof pendingDeposit>;
 
 export function checkPendingDeposit(input: PendingDeposit): CheckedDeposit {
   return parseOrThrow(pendingDeposit, input);
+}
+
+const newList = z.object({
+  tenantId: id,
+  id,
+  name: text(1, 100),
+  mailboxIds: z.array(id, { error: 'must be a list of mailbox ids' }).max(1000, { error: 'must have at most 1000 mailboxes' }),
+});
+const listPatch = newList.pick({ name: true, mailboxIds: true }).partial();
+
+/** Mailbox ids come back without duplicates, first occurrence kept. */
+export function checkNewList(input: NewDistributionList): z.output<typeof newList> {
+  const l = parseOrThrow(newList, input);
+  return { ...l, mailboxIds: [...new Set(l.mailboxIds)] };
+}
+
+export function checkListPatch(input: DistributionListPatch): z.output<typeof listPatch> {
+  const p = parseOrThrow(listPatch, input);
+  return p.mailboxIds === undefined ? p : { ...p, mailboxIds: [...new Set(p.mailboxIds)] };
 }
 
 export function checkId(field: string, value: string): string {

@@ -4,7 +4,7 @@
  * wires them over one store; the HTTP layer and the CLI use only what this exports.
  */
 import type { MessageActions } from '../messages/message-actions.js';
-import type { AudioStore, VoicemailStore } from '../ports.js';
+import type { AudioConverter, AudioStore, VoicemailStore } from '../ports.js';
 import { ApiTokenManager } from './api-tokens.js';
 import { AuditTrail } from './audit.js';
 import { Authenticator } from './authenticator.js';
@@ -17,7 +17,17 @@ export { ACCOUNT_LOCKOUT, ADDRESS_LOCKOUT, accountKey, LoginService, type LoginA
 export { ApiTokenManager, TOKEN_MAX_DAYS, type CreatedToken } from './api-tokens.js';
 export { AuditTrail, CLI_ACTOR, type Actor, type AuditRecord } from './audit.js';
 export { Authenticator, type SessionPrincipal } from './authenticator.js';
-export { ACCESS_TENANT_REQUIRED, Inbox, type AudioObject, type MessagePage, type MessageQuery, type RequestContext } from './inbox.js';
+export {
+  ACCESS_TENANT_REQUIRED,
+  Inbox,
+  UPLOAD_MAX_MS,
+  type AudioObject,
+  type MailboxExport,
+  type MessagePage,
+  type MessageQuery,
+  type RequestContext,
+  type Targets,
+} from './inbox.js';
 export { hashPassword, PASSWORD_MAX, PASSWORD_MIN, PASSWORD_RULE, validatePassword, verifyPassword } from './passwords.js';
 export { canSeeMailbox, scopeOf, type Principal, type Scope } from './principal.js';
 export { API_TOKEN_PREFIX, csrfTokenFor, safeEqual, sha256Hex } from './secrets.js';
@@ -58,6 +68,14 @@ export function createAccounts(options: AccountsOptions): Accounts {
 }
 
 /** The scoped inbox over the same store, with the message actions the server uses (lamp, webhooks). */
-export function createInbox(deps: { readonly store: VoicemailStore; readonly audio: AudioStore; readonly actions: MessageActions; readonly audit: AuditTrail }): Inbox {
+export function createInbox(deps: {
+  readonly store: VoicemailStore;
+  readonly audio: AudioStore;
+  readonly actions: MessageActions;
+  readonly audit: AuditTrail;
+  /** Decodes uploaded audio (forward comments, broadcasts); src/media/convert/ in the server. */
+  readonly converter?: AudioConverter | null;
+  readonly now?: () => Date;
+}): Inbox {
   return new Inbox(deps);
 }

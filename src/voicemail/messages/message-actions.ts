@@ -1,13 +1,20 @@
 /**
  * What the owner does to messages (web inbox, REST API, CLI, phone menu): mark heard,
- * delete. Each change and the notifications it causes (webhook, the MWI lamp) are one
+ * move between folders and back from trash, delete, and deliver copies (forward,
+ * broadcast). Each change and the notifications it causes (webhook, the MWI lamp) are one
  * transaction, so the lamp can never disagree with the box after a crash.
  */
 import type { Logger } from '../../shared/logger.js';
 import type { LiveEvents } from '../live/live-events.js';
-import type { Message } from '../model.js';
+import type { Folder, Message } from '../model.js';
 import type { NotificationPlanner } from '../notifications/planner.js';
-import type { AudioStore, NotificationsFor, VoicemailStore } from '../ports.js';
+import type { AudioStore, NewMessage, NotificationsFor, VoicemailStore } from '../ports.js';
+
+/** A copy to deliver: the message row and the WAV its `audioKey` names. */
+export interface MessageCopy {
+  readonly message: NewMessage;
+  readonly wav: Buffer;
+}
 
 export class MessageActions {
   constructor(
@@ -21,13 +28,74 @@ export class MessageActions {
     private readonly live: LiveEvents | null = null,
   ) {}
 
-  private async notifier(tenantId: string, mailboxId: string, event: 'message.heard' | 'message.deleted'): Promise<NotificationsFor<Message> | undefined> {
+  private async notifier(
+    tenantId: string,
+    mailboxId: string,
+    event: 'message.created' | 'message.heard' | 'message.deleted' | 'lamp',
+  ): Promise<NotificationsFor<Message> | undefined> {
     if (!this.planner) return undefined;
     const tenant = await this.store.tenants.get(tenantId);
     const mailbox = await this.store.mailboxes.get(tenantId, mailboxId);
     if (!tenant || !mailbox) return undefined;
     const planner = this.planner;
+    // A move changes the lamp's counts (trash is not counted) but is no webhook event:
+    // only the MWI notifications of the plan are kept (the lamp reads the counts anew).
+    if (event === 'lamp') return (m) => planner.forMessage('message.heard', tenant, mailbox, m).filter((n) => n.channel === 'mwi');
     return (m) => planner.forMessage(event, tenant, mailbox, m);
+  }
+
+  /** Move to a folder (into trash: remembering where from). Null when the tenant has no such message. */
+  async move(tenantId: string, id: string, folder: Folder): Promise<Message | null> {
+    const m = await this.store.messages.get(tenantId, id);
+    if (!m) return null;
+    if (m.folder === folder) return m;
+    const notify = await this.notifier(tenantId, m.mailboxId, 'lamp');
+    const moved = await this.store.messages.move(tenantId, id, folder, notify);
+    if (notify) this.queued();
+    this.live?.publish({ type: 'message.updated', message: moved });
+    return moved;
+  }
+
+  /** Undo a delete: back from trash to the folder it came from. Throws StoreError VM_STORE_NOT_IN_TRASH outside trash. */
+  async restore(tenantId: string, id: string): Promise<Message | null> {
+    const m = await this.store.messages.get(tenantId, id);
+    if (!m) return null;
+    const notify = m.folder === 'trash' ? await this.notifier(tenantId, m.mailboxId, 'lamp') : undefined;
+    const restored = await this.store.messages.restore(tenantId, id, notify);
+    if (notify) this.queued();
+    this.live?.publish({ type: 'message.updated', message: restored });
+    return restored;
+  }
+
+  /**
+   * Deliver forwarded or broadcast copies, one by one: the audio first (durable), then the
+   * row with its message.created notifications (the target's owner hears of it as of a
+   * deposit). A copy whose row cannot be written takes its audio back with it; the copies
+   * already delivered stay (each is a message of its own).
+   */
+  async deliverCopies(copies: readonly MessageCopy[]): Promise<Message[]> {
+    const out: Message[] = [];
+    let notified = false;
+    try {
+      for (const { message, wav } of copies) {
+        await this.audio.put(message.audioKey, wav);
+        let created: Message;
+        try {
+          const notify = await this.notifier(message.tenantId, message.mailboxId, 'message.created');
+          created = await this.store.messages.create(message, notify);
+          notified ||= notify !== undefined;
+        } catch (error) {
+          await this.audio.delete(message.audioKey).catch(() => undefined);
+          throw error;
+        }
+        this.log.info({ tenant: created.tenantId, mailbox: created.mailboxId, message: created.id, origin: created.origin }, 'message copy delivered');
+        this.live?.publish({ type: 'message.created', message: created });
+        out.push(created);
+      }
+    } finally {
+      if (notified) this.queued();
+    }
+    return out;
   }
 
   /**

@@ -13,12 +13,17 @@ import { openStores } from '../../../src/compose/open-store.js';
 import { buildApp } from '../../../src/http/app.js';
 import type { CookieSecurity } from '../../../src/http/auth/cookies.js';
 import { listen, type HttpServer } from '../../../src/http/server.js';
+import { FfmpegAudioConverter } from '../../../src/media/convert/index.js';
 import { toWav } from '../../../src/media/index.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { createAccounts, createInbox, type Accounts, type LoginPolicies } from '../../../src/voicemail/accounts/index.js';
 import { LiveEvents } from '../../../src/voicemail/live/live-events.js';
 import { MessageActions } from '../../../src/voicemail/messages/message-actions.js';
 import type { Message, Role } from '../../../src/voicemail/model.js';
+import type { AudioConverter } from '../../../src/voicemail/ports.js';
+import { loadBuiltinPrompts } from '../../../src/voicemail/prompts/builtin-prompts.js';
+import { PromptResolver } from '../../../src/voicemail/prompts/prompt-resolver.js';
+import { createSettings } from '../../../src/voicemail/settings/index.js';
 
 export const PASSWORD = 'correct horse battery';
 
@@ -41,6 +46,10 @@ export interface HarnessOptions {
   readonly policies?: LoginPolicies;
   readonly cookieSecure?: CookieSecurity;
   readonly trustProxy?: boolean;
+  /** Decodes uploads (forward comments, broadcasts); default the server's ffmpeg converter. */
+  readonly audioConverter?: AudioConverter;
+  /** How often event streams ping and re-check credentials (default: the server's 25 s). */
+  readonly eventsPingMs?: number;
 }
 
 export interface RouteInfo {
@@ -87,6 +96,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   await deposit('beta', '100', 'b100-0', '2026-01-10T11:00:00.000Z', 4_000);
 
   const live = new LiveEvents();
+  // Greeting previews, as the server builds them (src/compose/http.ts).
+  const previews = new PromptResolver({ store: audio, builtins: await loadBuiltinPrompts(), logger: silentLogger() });
   const actions = new MessageActions(store, audio, null, silentLogger(), () => undefined, live);
   const app = buildApp({
     live,
@@ -94,9 +105,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     sipAddresses: () => [{ transport: 'udp', host: '127.0.0.1', port: 5060 }],
     logger: silentLogger(),
     accounts,
-    inbox: createInbox({ store, audio, actions, audit: accounts.audit }),
+    inbox: createInbox({ store, audio, actions, audit: accounts.audit, converter: options.audioConverter ?? new FfmpegAudioConverter(), now: () => clock.now }),
+    settings: createSettings({ store, audio, audit: accounts.audit, converter: options.audioConverter ?? new FfmpegAudioConverter(), resolver: previews }),
     ...(options.cookieSecure !== undefined ? { cookieSecure: options.cookieSecure } : {}),
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+    ...(options.eventsPingMs !== undefined ? { eventsPingMs: options.eventsPingMs } : {}),
   });
   const routes: RouteInfo[] = [];
   app.addHook('onRoute', (r) => {

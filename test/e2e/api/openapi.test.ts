@@ -72,7 +72,7 @@ test('each API operation has a summary, a success answer and the error shape', (
     }
   }
   const list = doc.paths['/api/v1/messages']?.get;
-  assert.deepEqual(list?.parameters?.map((p) => p.name).sort(), ['cursor', 'folder', 'heard', 'limit', 'mailbox', 'tenant']);
+  assert.deepEqual(list?.parameters?.map((p) => p.name).sort(), ['cursor', 'folder', 'from', 'heard', 'limit', 'mailbox', 'q', 'tenant', 'to']);
   assert.ok(doc.paths['/api/v1/auth/login']?.post?.requestBody);
   const audio = doc.paths['/api/v1/messages/{id}/audio']?.get;
   assert.ok(JSON.stringify(audio?.responses['206']).includes('audio/wav'));

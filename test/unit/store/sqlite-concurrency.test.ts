@@ -68,7 +68,7 @@ describe('SQLite store: one file, several users', () => {
       await store.close();
     }
     const migrations = inspect(file, (db) => db.prepare('select name from kysely_migration').pluck().all());
-    assert.deepEqual(migrations, ['0001_initial', '0002_notifications', '0003_accounts']);
+    assert.deepEqual(migrations, ['0001_initial', '0002_notifications', '0003_accounts', '0004_message_origin']);
   });
 
   test('reopening keeps the data and applies no migration twice; WAL is on', async () => {
@@ -82,7 +82,7 @@ describe('SQLite store: one file, several users', () => {
       await again.close();
     }
     inspect(file, (db) => {
-      assert.deepEqual(db.prepare('select name from kysely_migration').pluck().all(), ['0001_initial', '0002_notifications', '0003_accounts']);
+      assert.deepEqual(db.prepare('select name from kysely_migration').pluck().all(), ['0001_initial', '0002_notifications', '0003_accounts', '0004_message_origin']);
       assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     });
   });

@@ -29,6 +29,11 @@ describe('SQLite deposits', () => {
       heard: false,
       folder: 'inbox',
       folderChangedAt: '2026-03-01T12:00:00.000Z',
+      origin: 'call',
+      forwardedBy: null,
+      commentMs: 0,
+      transcript: null,
+      restoreFolder: null,
     });
     assert.deepEqual(await store.messages.get('t1', 'dep-1'), message);
     assert.deepEqual(await store.deposits.pending(), []);
