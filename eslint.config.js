@@ -1,6 +1,7 @@
 // ESLint flat config: type-aware rules plus import zones that keep the module
 // boundaries of docs/ARCHITECTURE.md true (sip and media are leaves over shared, ...).
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /** Forbid imports of the named top-level modules from files in one zone. */
@@ -64,6 +65,15 @@ export default tseslint.config(
   zone(['src/store/**'], ['sip', 'media', 'notify', 'http', 'cli', 'config', 'compose'], 'store implements voicemail ports only'),
   zone(['src/http/**'], ['sip', 'media', 'store', 'notify', 'cli', 'config', 'compose'], 'http calls voicemail only'),
   zone(['src/config/**'], ['sip', 'media', 'voicemail', 'store', 'notify', 'http', 'cli'], 'config is read by the composition root only'),
+  {
+    // The web app runs in the browser (its Vite config and tests run in Node).
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['web/vite.config.ts'],
+    languageOptions: { globals: { ...globals.node } },
+  },
   {
     files: ['src/cli/**', 'test/**', 'bench/**'],
     rules: { 'no-console': 'off' },

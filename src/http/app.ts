@@ -15,15 +15,23 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Logger } from '../shared/logger.js';
 import type { Accounts, Inbox } from '../voicemail/accounts/index.js';
 import type { LiveEvents } from '../voicemail/live/live-events.js';
+import type { Settings } from '../voicemail/settings/index.js';
 import { authenticateHook } from './auth/authenticate.js';
 import { CSRF_HEADER, SESSION_COOKIE, type CookieSecurity } from './auth/cookies.js';
 import { errorBodyOf, handleError, toApiError } from './errors.js';
 import { registerAudioRoute } from './routes/audio.js';
 import { registerLoginRoute, registerSessionRoutes } from './routes/auth.js';
 import { registerDocsRoutes } from './routes/docs.js';
+import { registerEventsRoute } from './routes/events.js';
+import { registerExportRoute } from './routes/export.js';
 import { registerHealthRoutes, type BoundAddress } from './routes/health.js';
+import { registerListRoutes } from './routes/lists.js';
 import { registerMailboxRoutes } from './routes/mailboxes.js';
+import { registerGreetingRoutes } from './routes/greetings.js';
+import { registerForwardRoutes } from './routes/message-forward.js';
 import { registerMessageRoutes } from './routes/messages.js';
+import { registerSettingsRoutes } from './routes/settings.js';
+import { registerWebApp } from './routes/web.js';
 
 export const API_PREFIX = '/api/v1';
 export const DEFAULT_BODY_LIMIT = 64 * 1024;
@@ -43,6 +51,10 @@ export interface AppDeps {
   readonly bodyLimit?: number;
   /** Changes published for open inboxes (server-sent events). */
   readonly live: LiveEvents;
+  /** Mailbox and tenant settings, greetings and warnings; their routes are served only when given. */
+  readonly settings?: Settings;
+  /** How often an event stream pings and re-checks its credentials; default 25 s (tests shorten it). */
+  readonly eventsPingMs?: number;
 }
 
 /** Audio uploads (greetings, warnings, forward comments, broadcasts): one file, bounded. */
@@ -100,7 +112,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   void app.register(helmet, {
     // A JSON API and, later, a same-origin web app: nothing is loaded from elsewhere.
-    contentSecurityPolicy: { useDefaults: true, directives: { 'default-src': ["'self'"], 'frame-ancestors': ["'none'"], 'upgrade-insecure-requests': null } },
+    contentSecurityPolicy: { useDefaults: true, directives: { 'default-src': ["'self'"], 'media-src': ["'self'", 'blob:'], 'frame-ancestors': ["'none'"], 'upgrade-insecure-requests': null } },
     // HSTS only where the server is known to be reached over https.
     hsts: cookieSecure === true,
     frameguard: { action: 'deny' },
@@ -142,12 +154,19 @@ export function buildApp(deps: AppDeps): FastifyInstance {
           registerMailboxRoutes(authed, deps.inbox);
           registerMessageRoutes(authed, deps.inbox, API_PREFIX);
           registerAudioRoute(authed, deps.inbox);
+          if (deps.settings) registerSettingsRoutes(authed, deps.settings);
+          if (deps.settings) registerGreetingRoutes(authed, deps.settings);
+          registerForwardRoutes(authed, deps.inbox, API_PREFIX);
+          registerListRoutes(authed, deps.inbox);
+          registerExportRoute(authed, deps.inbox, API_PREFIX);
+          registerEventsRoute(authed, { live: deps.live, authenticator: deps.accounts.authenticator, apiPrefix: API_PREFIX, ...(deps.eventsPingMs !== undefined ? { pingMs: deps.eventsPingMs } : {}) });
           authedDone();
         });
         apiDone();
       },
       { prefix: API_PREFIX },
     );
+    registerWebApp(root);
     done();
   });
   return app;
