@@ -1,10 +1,11 @@
 /**
- * `npm run bench` — every benchmark; `npm run bench -- parse` (or options, media, deposits, notify) for one.
+ * `npm run bench` — every benchmark; `npm run bench -- parse` (or options, media, deposits, notify, api) for one.
  * Prints one table per benchmark and a summary line per target. Not a test: the exit
  * code is 0 whether or not a target was met (1 only if a benchmark could not run).
  * See BENCHMARKS.md for the method and the latest figures.
  */
 import { cpus } from 'node:os';
+import { printApiBench, runApiBench } from './api.js';
 import { printDepositsBench, runDepositsBench } from './deposits.js';
 import { printNotifyBench, runNotifyBench } from './notify.js';
 import { OPTIONS_TARGET, runOptionsBench } from './options.js';
@@ -12,7 +13,7 @@ import { benchMediaSessions, printMediaBench, targetFigures, type MediaBenchResu
 import { PARSE_TARGET_PER_S, runParseBench } from './parse.js';
 import { int } from './table.js';
 
-const KNOWN = ['parse', 'options', 'media', 'deposits', 'notify'] as const;
+const KNOWN = ['parse', 'options', 'media', 'deposits', 'notify', 'api'] as const;
 type Name = (typeof KNOWN)[number];
 
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -85,6 +86,18 @@ if (selected.includes('notify')) {
   } catch (e) {
     failed = true;
     summary.push(`notifications: could not run — ${(e as Error).message}`);
+  }
+}
+
+if (selected.includes('api')) {
+  // Issue 6: the message list of a 10,000-message box at 100 req/s, and the inbox's first render in Chromium.
+  try {
+    const r = await runApiBench();
+    printApiBench(r);
+    summary.push(...r.summary);
+  } catch (e) {
+    failed = true;
+    summary.push(`API (message list of 10,000 messages, p99 ≤ 20 ms at 100 req/s): could not run — ${(e as Error).message}`);
   }
 }
 
