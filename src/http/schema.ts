@@ -11,6 +11,7 @@
  * and booleans.
  */
 // The plugin's type augmentation: `tags`, `summary`, `hide` in route schemas.
+import type { SwaggerTransform } from '@fastify/swagger';
 import type {} from '@fastify/swagger';
 import { z } from 'zod';
 
@@ -47,3 +48,12 @@ export const ERROR_RESPONSES: Readonly<Record<string, JsonSchema>> = Object.free
 export const tenantQuery = z.object({
   tenant: idSchema.optional().describe('tenant to act in: required of platform admins for single records; others may only name their own'),
 });
+
+/**
+ * Route config that documents a multipart body in OpenAPI without giving it to ajv: the
+ * handler reads the parts itself (multipart leaves `request.body` undefined, so any body
+ * schema ajv compiled would refuse the request or, typeless, warn at start-up).
+ */
+export function documentedBody(body: Readonly<Record<string, unknown>>): { swaggerTransform: SwaggerTransform } {
+  return { swaggerTransform: ({ schema, url }) => ({ schema: { ...schema, body }, url }) };
+}

@@ -11,7 +11,7 @@ import { GREETING_REASONS, LANGUAGES } from '../../voicemail/model.js';
 import type { AudioSlot, Settings } from '../../voicemail/settings/index.js';
 import { authOf } from '../auth/authenticate.js';
 import { ApiError, notFound } from '../errors.js';
-import { ERROR_RESPONSES, idSchema, jsonSchema, tenantQuery } from '../schema.js';
+import { documentedBody, ERROR_RESPONSES, idSchema, jsonSchema, tenantQuery } from '../schema.js';
 import { mailboxView, toMailboxView, type MailboxView } from '../views.js';
 import { requestContext } from './messages.js';
 
@@ -28,8 +28,7 @@ const ttsBody = z.object({
 const uploadBody = {
   content: {
     'multipart/form-data': {
-      // For OpenAPI only: the handler reads the parts itself (a `type` or `required` here
-      // would make ajv refuse the body, which multipart leaves undefined).
+      // For OpenAPI only (documentedBody): the handler reads the parts itself.
       schema: {
         description: `one file, "${FILE_FIELD}" (required)`,
         properties: {
@@ -96,9 +95,9 @@ export function registerGreetingRoutes(app: FastifyInstance, settings: Settings)
         summary: 'Upload the greeting for a reason (converted to 8 kHz mono WAV, loudness-normalised) → the mailbox',
         params: jsonSchema(byReason, 'input'),
         querystring: jsonSchema(tenantQuery, 'input'),
-        body: uploadBody,
         response: mailboxReply,
       },
+      config: documentedBody(uploadBody),
     },
     async (request, reply): Promise<MailboxView> => {
       const audio = await readUpload(request);
@@ -165,9 +164,9 @@ export function registerGreetingRoutes(app: FastifyInstance, settings: Settings)
         summary: 'Upload the custom warning played before the beep → the mailbox',
         params: jsonSchema(byId, 'input'),
         querystring: jsonSchema(tenantQuery, 'input'),
-        body: uploadBody,
         response: mailboxReply,
       },
+      config: documentedBody(uploadBody),
     },
     async (request, reply): Promise<MailboxView> => {
       const audio = await readUpload(request);

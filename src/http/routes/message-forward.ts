@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Inbox, Targets } from '../../voicemail/accounts/index.js';
 import { ApiError, notFound } from '../errors.js';
-import { ERROR_RESPONSES, idSchema, jsonSchema, tenantQuery } from '../schema.js';
+import { documentedBody, ERROR_RESPONSES, idSchema, jsonSchema, tenantQuery } from '../schema.js';
 import { messageView, toMessageView } from '../views.js';
 import { messageParams, requestContext } from './messages.js';
 
@@ -22,7 +22,7 @@ const targetsJson = z.object({
 });
 const copiesReply = z.object({ messages: z.array(messageView).describe('one new message per target mailbox') });
 
-/** The multipart form, for OpenAPI only: the handler reads the parts itself (ajv never sees them). */
+/** The multipart form, for OpenAPI only (documentedBody): the handler reads the parts itself. */
 function formSchema(file: 'comment' | 'audio', extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     description: `fields to (mailbox id, repeatable) and list (list id, repeatable); file ${file}`,
@@ -81,14 +81,14 @@ export function registerForwardRoutes(app: FastifyInstance, inbox: Inbox, apiPre
         summary: 'Copies of the message to mailboxes and lists of its tenant, with an optional spoken comment before it',
         params: jsonSchema(messageParams, 'input'),
         querystring: jsonSchema(tenantQuery, 'input'),
-        body: {
-          content: {
-            'multipart/form-data': { schema: formSchema('comment') },
-            'application/json': { schema: jsonSchema(targetsJson, 'input') },
-          },
-        },
         response: { 201: jsonSchema(copiesReply), ...ERROR_RESPONSES },
       },
+      config: documentedBody({
+        content: {
+          'multipart/form-data': { schema: formSchema('comment') },
+          'application/json': { schema: jsonSchema(targetsJson, 'input') },
+        },
+      }),
     },
     async (request, reply) => {
       let targets: Targets;
@@ -115,9 +115,9 @@ export function registerForwardRoutes(app: FastifyInstance, inbox: Inbox, apiPre
       schema: {
         tags: TAGS,
         summary: 'An uploaded recording sent as a new message to mailboxes and lists of the tenant',
-        body: { content: { 'multipart/form-data': { schema: formSchema('audio', { tenant: { type: 'string', description: 'platform admins: the tenant' } }) } } },
         response: { 201: jsonSchema(copiesReply), ...ERROR_RESPONSES },
       },
+      config: documentedBody({ content: { 'multipart/form-data': { schema: formSchema('audio', { tenant: { type: 'string', description: 'platform admins: the tenant' } }) } } }),
     },
     async (request, reply) => {
       if (!request.isMultipart()) throw new ApiError('VM_API_UNSUPPORTED_MEDIA_TYPE', 'a broadcast is multipart/form-data with the file "audio"');

@@ -76,4 +76,16 @@ test('each API operation has a summary, a success answer and the error shape', (
   assert.ok(doc.paths['/api/v1/auth/login']?.post?.requestBody);
   const audio = doc.paths['/api/v1/messages/{id}/audio']?.get;
   assert.ok(JSON.stringify(audio?.responses['206']).includes('audio/wav'));
+  // Uploads are read part by part by their handlers, but documented as multipart forms.
+  for (const [path, file] of [
+    ['/api/v1/messages/{id}/forward', 'comment'],
+    ['/api/v1/broadcasts', 'audio'],
+    ['/api/v1/mailboxes/{id}/greetings/{reason}', 'audio'],
+    ['/api/v1/mailboxes/{id}/warning', 'audio'],
+  ] as const) {
+    const ops = doc.paths[path];
+    const op = ops?.post ?? ops?.put;
+    const form = JSON.stringify((op?.requestBody as { content?: Record<string, unknown> } | undefined)?.content?.['multipart/form-data']);
+    assert.ok(form?.includes(`"${file}"`), `${path}: a multipart body with the file "${file}" (${String(form)})`);
+  }
 });
