@@ -71,6 +71,13 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
+    // The browser app knows the server only through the HTTP API (its types are declared in web/src/api/).
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/src/**'], message: 'web talks to the server over /api/v1 only (see docs/ARCHITECTURE.md, import rules)' }] }],
+    },
+  },
+  {
     files: ['web/vite.config.ts'],
     languageOptions: { globals: { ...globals.node } },
   },
