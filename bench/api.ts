@@ -33,6 +33,7 @@ import { BENCH_MAILBOX, BENCH_TENANT, benchTempDir, RARE_CALLER, seedMailbox, ty
 import { CLK_TCK, cpuTicks, machineTicks } from './deposits/procfs.js';
 import { BIN, startServer, staleBuildNote, type Server } from './deposits/server.js';
 import { fixed, int, printTable } from './table.js';
+import { rng } from '../test/support/random.js';
 
 /** Issue 6: the message list of a 10,000-message box, p99 at 100 requests/s. */
 export const API_TARGET = { messages: 10_000, rate: 100, p99Ms: 20 } as const;
@@ -116,17 +117,6 @@ export interface ApiBenchResult {
   readonly notes: readonly string[];
 }
 
-/** Mulberry32, as the seed: the same mix in every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface MessageJson {
   readonly id: string;

@@ -15,21 +15,12 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { launchChromium } from '../../test/support/chromium.js';
 import { ROOT } from '../deposits/server.js';
 
 export const CHROMIUM = process.env['BENCH_API_CHROMIUM'] ?? '/usr/bin/chromium';
 export const WEB_INDEX = join(ROOT, 'dist', 'web', 'index.html');
 export const ROW_SELECTOR = '[data-testid="message-row"]';
-export const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 export interface PageLoad {
   readonly responseEnd: number;
@@ -108,9 +99,8 @@ export interface BrowserOptions {
 export async function measureInbox(o: BrowserOptions): Promise<BrowserResult> {
   if (!existsSync(WEB_INDEX)) return { skipped: 'web app not built (dist/web/index.html missing; npm run build)' };
   if (!existsSync(CHROMIUM)) return { skipped: `${CHROMIUM} missing (apt-get install chromium)` };
-  const { chromium } = await import('playwright-core');
   const cookies = await loginCookies(o.base, o.login, o.password);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+  const browser = await launchChromium({ executablePath: CHROMIUM });
   const version = browser.version();
   const url = `${o.base}${o.path}`;
   const loads: PageLoad[] = [];

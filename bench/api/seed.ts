@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStores } from '../../src/compose/open-store.js';
 import { toWav } from '../../src/media/index.js';
+import { rng } from '../../test/support/random.js';
 
 export const BENCH_TENANT = 'bench';
 export const BENCH_MAILBOX = '500';
@@ -37,17 +38,6 @@ export interface SeedResult {
   readonly builtOn: string;
 }
 
-/** Mulberry32: a small deterministic generator, so every run has the same mailbox. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIRST = ['Иван', 'Мария', 'Алексей', 'Ольга', 'Дмитрий', 'Анна', 'Сергей', 'Елена', 'Ivan', 'Maria', 'John', 'Anna', 'Peter', 'Olga', 'Paul'];
 const LAST = ['Петров', 'Смирнова', 'Кузнецов', 'Попова', 'Соколов', 'Lebedev', 'Novak', 'Smith', 'Miller'];

@@ -23,29 +23,29 @@ import {
   splitList,
   unique,
 } from './validate.js';
+import { MAX_EMAILS, MAX_MWI_URIS, MAX_NUMBERS, NAME_MAX, SETTING_LIMITS } from '../voicemail/settings/rules.js';
+
+const seconds = ([min, max]: readonly [number, number]): readonly [number, number] => [min / 1000, max / 1000];
 
 /**
- * Limits of the settings (lengths in seconds; the model stores milliseconds). They match
- * what the store accepts (src/store/validation/mailbox-settings.ts), so that a value the
- * CLI lets through is never refused later with a less helpful message.
+ * Limits of the settings, the domain's (src/voicemail/settings/rules.ts, which the REST
+ * API applies too), lengths in seconds here (the model stores milliseconds). They match
+ * what the store accepts, so a value the CLI lets through is never refused later with a
+ * less helpful message.
  */
 export const LIMITS = Object.freeze({
-  maxLength: [10, 600],
-  minLength: [0, 10],
-  silenceTimeout: [1, 60],
-  retentionDays: [1, 3_650],
-  quota: [1, 100_000],
-} as const);
-export const MAX_NUMBERS = 100;
-export const MAX_EMAILS = 20;
-/** The store's limit (src/store/validation/mailbox-settings.ts). */
-export const MAX_MWI_URIS = 16;
+  maxLength: seconds(SETTING_LIMITS.maxMessageMs),
+  minLength: seconds(SETTING_LIMITS.minMessageMs),
+  silenceTimeout: seconds(SETTING_LIMITS.silenceTimeoutMs),
+  retentionDays: SETTING_LIMITS.retentionDays,
+  quota: SETTING_LIMITS.quotaMessages,
+});
+export { MAX_EMAILS, MAX_MWI_URIS, MAX_NUMBERS };
 
 /** The model's defaults for a new mailbox (src/voicemail/model.ts), used for cross-checks. */
 export const DEFAULT_MAX_MESSAGE_MS = 180_000;
 export const DEFAULT_MIN_MESSAGE_MS = 1_000;
 
-const NAME_MAX = 100;
 
 /** The validated settings of one command line; absent = not given. */
 export interface MailboxInput {

@@ -1,10 +1,8 @@
 /**
  * The rules of mailbox and tenant settings as people send them (the REST API): each
  * check returns the cleaned value or throws VM_SETTINGS_INVALID naming the field and
- * what IS allowed. The same rules and limits as the command line's
- * (src/cli/validate.ts, src/cli/mailbox-options.ts: the CLI may not be imported from
- * the domain, so they are written again here; the store checks the same ranges last,
- * src/store/validation/mailbox-settings.ts).
+ * what IS allowed. The limits are the command line's too (src/cli/mailbox-options.ts
+ * imports them); the store checks the same ranges last (src/store/validation/).
  */
 import { normalizeNumber } from '../routing/index.js';
 import { invalid } from './errors.js';

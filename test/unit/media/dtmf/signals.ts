@@ -3,6 +3,9 @@
  * src/media/codec or audio (being written concurrently): DTMF tone pairs, silence,
  * white noise, and a G.711 µ-law round trip (ITU-T G.711 segment encoding).
  */
+import { rng } from '../../../support/random.js';
+
+export { rng };
 
 export const RATE = 8000;
 
@@ -61,17 +64,6 @@ export function concat(parts: readonly Float64Array[]): Float64Array {
   return out;
 }
 
-/** Deterministic PRNG (mulberry32) so noisy tests are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Add white Gaussian noise so that (signal power / noise power) = snrDb over `ref`. */
 export function addNoise(x: Float64Array, snrDb: number, refPower: number, seed = 1): Float64Array {
