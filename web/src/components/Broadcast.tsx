@@ -16,6 +16,8 @@ export function Broadcast({ api, mailboxes, tenant }: { api: ApiClient; mailboxe
   const [file, setFile] = useState<File | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  /** Bumped after a send: the recorder and the file input start afresh (no second send of the same audio by mistake). */
+  const [round, setRound] = useState(0);
 
   async function send(e: Event): Promise<void> {
     e.preventDefault();
@@ -29,6 +31,9 @@ export function Broadcast({ api, mailboxes, tenant }: { api: ApiClient; mailboxe
       const r = await api.broadcast(to, lists, audio, tenant);
       toasts.show(t('toast.broadcast', { count: r.messages.length }));
       setTargets(emptyTargets());
+      setRecorded(null);
+      setFile(null);
+      setRound((n) => n + 1);
     } catch (err) {
       setError(describeError(err, t));
     } finally {
@@ -43,10 +48,10 @@ export function Broadcast({ api, mailboxes, tenant }: { api: ApiClient; mailboxe
       <form onSubmit={(e) => void send(e)} data-testid="broadcast-form">
         <fieldset>
           <legend>{t('broadcast.audio')}</legend>
-          <Recorder label={t('broadcast.audio')} testId="broadcast-recorder" onChange={setRecorded} />
+          <Recorder key={round} label={t('broadcast.audio')} testId="broadcast-recorder" onChange={setRecorded} />
           <div class="field">
             <label for="broadcast-file">{t('broadcast.upload')}</label>
-            <input id="broadcast-file" type="file" accept="audio/*" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
+            <input key={round} id="broadcast-file" type="file" accept="audio/*" onChange={(e) => setFile(e.currentTarget.files?.[0] ?? null)} />
           </div>
         </fieldset>
         <Targets api={api} mailboxes={mailboxes} value={targets} onChange={setTargets} idPrefix="broadcast" />

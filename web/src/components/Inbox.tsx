@@ -312,7 +312,14 @@ export function Inbox({ api, user, mailboxes, mailboxId }: InboxProps) {
           {messages.map((m) => {
             const when = formatWhen(m.receivedAt, now, tzOf(m), lang);
             const duration = formatDuration(m.durationMs);
-            const by = m.origin === 'forward' && m.forwardedBy ? t('inbox.forwardedBy', { who: m.forwardedBy }) : m.origin === 'broadcast' && m.forwardedBy ? t('inbox.broadcastBy', { who: m.forwardedBy }) : null;
+            const by =
+              m.origin === 'forward' && m.forwardedBy
+                ? t('inbox.forwardedBy', { who: m.forwardedBy })
+                : m.origin === 'broadcast'
+                  ? m.forwardedBy && m.forwardedBy !== m.callerNumber
+                    ? t('inbox.broadcastBy', { who: m.forwardedBy })
+                    : t('inbox.broadcast')
+                  : null;
             return (
               <li key={m.id} data-testid="message-row" data-id={m.id} data-heard={String(m.heard)} class={`message${m.heard ? '' : ' unheard'}${m.id === selectedId ? ' selected' : ''}`}>
                 <button type="button" class="row" aria-current={m.id === selectedId ? 'true' : undefined} onClick={() => select(m, false)}>
@@ -356,7 +363,7 @@ export function Inbox({ api, user, mailboxes, mailboxId }: InboxProps) {
                 {selected.callerName && selected.callerNumber && <span>{selected.callerNumber} · </span>}
                 <time dateTime={selected.receivedAt}>{formatFull(selected.receivedAt, tzOf(selected), lang)}</time>
                 {selected.calledNumber && <span> · {t('player.to', { number: selected.calledNumber })}</span>}
-                <span> · {t('player.reason', { reason: t(`reason.${selected.reason}`) })}</span>
+                {selected.origin !== 'broadcast' && <span> · {t('player.reason', { reason: t(`reason.${selected.reason}`) })}</span>}
                 {selected.recovered && <span> · {t('inbox.recovered')}</span>}
               </p>
             </header>

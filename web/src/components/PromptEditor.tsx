@@ -28,16 +28,21 @@ export function PromptEditor({ api, mailbox, prompt, custom, title, tenant, onMa
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
   const [previewUrl, setPreviewUrl] = useState<string | null>(null);
   const [playing, setPlaying] = useState(false);
+  /** Bumped after a recording was used: the recorder starts afresh. */
+  const [round, setRound] = useState(0);
   const audio = useRef<HTMLAudioElement>(null);
   const id = `prompt-${prompt}`;
 
-  async function act(action: () => Promise<Mailbox>): Promise<void> {
+  async function act(action: () => Promise<Mailbox>, reset = false): Promise<void> {
     setBusy(true);
     setStatus(null);
     try {
-      onMailbox(await action());
-      setStatus({ ok: true, text: t('settings.promptSaved') });
+      const m = await action();
+      onMailbox(m);
+      setStatus({ ok: true, text: reset ? t('settings.promptReset') : prompt !== 'warning' ? t('settings.promptSaved') : m.warningMode === 'custom' ? t('settings.warningSaved') : t('settings.warningSaveToUse') });
       setPreviewUrl(null);
+      setRecorded(null);
+      setRound((n) => n + 1);
     } catch (err) {
       setStatus({ ok: false, text: describeError(err, t) });
     } finally {
@@ -65,11 +70,11 @@ export function PromptEditor({ api, mailbox, prompt, custom, title, tenant, onMa
     <div class="prompt" data-testid={id}>
       <div class="prompt-head">
         <span class="prompt-state">{custom ? t('settings.isCustom') : t('settings.isStandard')}</span>
-        <button type="button" class="btn btn-small" onClick={preview} aria-label={`${playing ? t('settings.stopPreview') : t('settings.preview')}: ${title}`} data-testid={`${id}-preview`}>
+        <button type="button" class="btn btn-small" onClick={preview} aria-label={`${playing ? t('settings.stopPreview') : t('settings.previewName')}: ${title}`} data-testid={`${id}-preview`}>
           {playing ? `■ ${t('settings.stopPreview')}` : t('settings.preview')}
         </button>
         {custom && (
-          <button type="button" class="btn btn-small btn-quiet" disabled={busy} onClick={() => void act(() => api.resetPrompt(mailbox.id, prompt, tenant))} aria-label={`${t('settings.reset')}: ${title}`} data-testid={`${id}-reset`}>
+          <button type="button" class="btn btn-small btn-quiet" disabled={busy} onClick={() => void act(() => api.resetPrompt(mailbox.id, prompt, tenant), true)} aria-label={`${t('settings.reset')}: ${title}`} data-testid={`${id}-reset`}>
             {t('settings.reset')}
           </button>
         )}
@@ -93,7 +98,7 @@ export function PromptEditor({ api, mailbox, prompt, custom, title, tenant, onMa
               }}
             />
           </div>
-          <Recorder label={title} testId={`${id}-recorder`} onChange={setRecorded} />
+          <Recorder key={round} label={title} testId={`${id}-recorder`} onChange={setRecorded} />
           {recorded && (
             <button type="button" class="btn" disabled={busy} onClick={() => void act(() => api.uploadPrompt(mailbox.id, prompt, recorded, tenant))}>
               {t('settings.useRecording')}

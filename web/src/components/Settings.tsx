@@ -79,6 +79,8 @@ export function Settings({ api, user, mailboxId, tenantId, onMailboxChanged }: S
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]): void => setDraft({ ...draft, [key]: value });
   const updated = (m: Mailbox): void => {
+    // Removing the custom warning turns a "custom" mode into "standard" on the server: the form follows.
+    if (m.warningMode !== mailbox.warningMode) setDraft((d) => d && { ...d, warningMode: m.warningMode });
     setMailbox(m);
     onMailboxChanged(m);
   };
@@ -88,7 +90,7 @@ export function Settings({ api, user, mailboxId, tenantId, onMailboxChanged }: S
     if (!mailbox || !draft) return;
     const result = patchOf(mailbox, draft, admin);
     if (!result.ok) {
-      setStatus({ kind: 'failed', why: result.problem === 'pin' ? t('settings.pinInvalid') : t('settings.retention') });
+      setStatus({ kind: 'failed', why: result.problem === 'pin' ? t('settings.pinInvalid') : result.problem === 'warning' ? t('settings.warningNeeded') : t('settings.retention') });
       return;
     }
     const tenantPatch: { defaultEmail?: string | null; duplicateToDefault?: boolean } = {};
@@ -210,7 +212,7 @@ export function Settings({ api, user, mailboxId, tenantId, onMailboxChanged }: S
           <legend>{t('settings.greetings')}</legend>
           {GREETING_REASONS.map((r) => (
             <div key={r} class="greeting" data-testid={`settings-greeting-${r}`}>
-              <h3>{t('settings.greetingFor', { reason: t(`reason.${r}`) })}</h3>
+              <h2 class="greeting-title">{t('settings.greetingFor', { reason: t(`reason.${r}`) })}</h2>
               <div class="field">
                 <label for={`mode-${r}`}>{t('settings.mode')}</label>
                 <select id={`mode-${r}`} value={draft.modes[r]} onChange={(e) => set('modes', { ...draft.modes, [r]: e.currentTarget.value as Draft['modes'][typeof r] })} data-testid={`settings-mode-${r}`}>

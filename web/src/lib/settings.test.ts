@@ -30,4 +30,9 @@ describe('settings patch', () => {
     expect(patchOf(box, { ...draftOf(box), pin: '1234' }, false)).toEqual({ ok: true, patch: { pin: '1234' } });
     expect(patchOf(box, { ...draftOf(box), removePin: true }, false)).toEqual({ ok: true, patch: { pin: null } });
   });
+  it('refuses a custom warning mode until a custom warning exists', () => {
+    const d = { ...draftOf(box), warningMode: 'custom' as const };
+    expect(patchOf(box, d, false)).toEqual({ ok: false, problem: 'warning' });
+    expect(patchOf({ ...box, customWarning: true }, d, false)).toEqual({ ok: true, patch: { warningMode: 'custom' } });
+  });
 });

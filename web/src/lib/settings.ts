@@ -45,7 +45,7 @@ export function draftOf(m: Mailbox): Draft {
 
 const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
-export type PatchResult = { ok: true; patch: MailboxPatch } | { ok: false; problem: 'pin' | 'retention' };
+export type PatchResult = { ok: true; patch: MailboxPatch } | { ok: false; problem: 'pin' | 'retention' | 'warning' };
 
 export function patchOf(m: Mailbox, d: Draft, admin: boolean): PatchResult {
   const patch: MailboxPatch = {};
@@ -55,7 +55,11 @@ export function patchOf(m: Mailbox, d: Draft, admin: boolean): PatchResult {
   if (d.emailAction !== m.emailAction) patch.emailAction = d.emailAction;
   const sms = d.smsNumber.trim() === '' ? null : d.smsNumber.trim();
   if (sms !== m.smsNumber) patch.smsNumber = sms;
-  if (d.warningMode !== m.warningMode) patch.warningMode = d.warningMode;
+  if (d.warningMode !== m.warningMode) {
+    // The server refuses a custom warning mode without a custom warning: say so before sending.
+    if (d.warningMode === 'custom' && !m.customWarning) return { ok: false, problem: 'warning' };
+    patch.warningMode = d.warningMode;
+  }
   const greetings: NonNullable<MailboxPatch['greetings']> = {};
   for (const r of GREETING_REASONS) if (d.modes[r] !== m.greetings[r]?.mode) greetings[r] = { mode: d.modes[r] };
   if (Object.keys(greetings).length > 0) patch.greetings = greetings;
