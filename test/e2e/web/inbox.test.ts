@@ -17,87 +17,46 @@
  * Needs chromium, sipp, dumpcap (tshark), espeak-ng, sox, ffmpeg.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { parseWav } from '../../../src/media/index.js';
-import { createAccounts } from '../../../src/voicemail/accounts/index.js';
+import type { Page } from 'playwright-core';
 import type { Message } from '../../../src/voicemail/model.js';
-import { killChildren } from '../../support/child-processes.js';
-import { launchChromium, screenshotPath, speechWav48k } from '../../support/chromium.js';
+import { screenshotPath } from '../../support/chromium.js';
 import { bestMatch } from '../../support/rtp-capture.js';
 import { assertSippOk } from '../../support/sipp.js';
-import {
-  assertHeardInOrder,
-  assertNotHeard,
-  assertSameAudio,
-  callIdOf,
-  callServer,
-  heardPrompt,
-  introMs,
-  removeAudio,
-  speechWithHum,
-  VoxmailServer,
-  type CallerAudio,
-} from '../../support/voxmail.js';
+import { assertHeardInOrder, assertNotHeard, assertSameAudio, callIdOf, callServer, heardPrompt, introMs, type VoxmailServer } from '../../support/voxmail.js';
+import { logIn, looped, middleSecond, pcm8k, ROW, startWebInbox, WEB_LOGIN, type WebInbox } from '../../support/web-inbox.js';
 
-const PASSWORD = 'correct horse battery staple';
-const ROW = '[data-testid="message-row"]';
 /** The gap the server puts between a forward's comment and the original (0.5 s at 8 kHz). */
 const GAP_SAMPLES = 4000;
 
 describe('the web inbox in Chromium', () => {
+  let w: WebInbox;
   let server: VoxmailServer;
-  let browser: Browser;
   let page: Page;
   let base: string;
-  let hum: CallerAudio;
-  let work: string;
-  let micWav: string;
   /** The message the first call left, once it is there. */
   let original: Message;
 
   before(async () => {
-    work = mkdtempSync(join(tmpdir(), 'voxmail-web-'));
-    micWav = join(work, 'comment.wav');
-    speechWav48k('This is Maria from sales. Please call this customer back before noon, it is about the contract.', micWav);
-    hum = speechWithHum('Hello, this is Boris Ivanov from Northwind. I am calling about our order number seven seven three. Please call me back.');
-
-    server = await VoxmailServer.start();
-    await server.mailbox('100', { name: 'Reception', language: 'en' });
-    await server.mailbox('101', { name: 'Sales', language: 'en' });
-    const accounts = createAccounts({ store: server.stores.store });
-    await accounts.users.add({ login: 'admin@acme.example', name: 'Olga Admin', role: 'tenant-admin', tenantId: 'acme', mailboxIds: [], language: 'en', password: PASSWORD }, { kind: 'cli' });
-    base = `http://127.0.0.1:${String(server.app.httpAddress.port)}`;
-
-    browser = await launchChromium({ fakeMicrophone: micWav });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-    page = await context.newPage();
+    w = await startWebInbox({
+      mailboxes: { '100': 'Reception', '101': 'Sales' },
+      microphoneText: 'This is Maria from sales. Please call this customer back before noon, it is about the contract.',
+    });
+    ({ server, page, base } = w);
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.close();
-    await killChildren();
-    removeAudio(hum);
-    if (work) rmSync(work, { recursive: true, force: true });
+    await w?.close();
   });
 
   test('log in; a SIPp deposit appears in the open inbox without a reload', async () => {
-    await page.goto(base);
-    await page.getByLabel('Login').fill('admin@acme.example');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForSelector('ul.messages[aria-busy="false"]', { state: 'attached' });
+    await logIn(page);
     assert.equal(await page.locator(ROW).count(), 0, 'the box starts empty');
     // Survives only if the page is never reloaded.
     // (Browser-side code as strings: this file is type-checked without the DOM library.)
     await page.evaluate('window.notReloaded = true');
 
-    const run = await callServer(server, { service: '100', audio: hum, durationMs: Math.round(introMs('greeting-default') + 4000) });
+    const run = await callServer(server, { service: '100', audio: w.callerAudio, durationMs: Math.round(introMs('greeting-default') + 4000) });
     assertSippOk(run.sipp);
     original = await server.messageOf('100', callIdOf(run.sipp));
     const row = page.locator(`${ROW}[data-id="${original.id}"]`);
@@ -146,7 +105,7 @@ describe('the web inbox in Chromium', () => {
     assert.equal(copies.length, 1, 'one copy in the Sales mailbox');
     const copy = copies[0]!;
     assert.equal(copy.origin, 'forward');
-    assert.equal(copy.forwardedBy, 'admin@acme.example');
+    assert.equal(copy.forwardedBy, WEB_LOGIN);
     assert.equal(copy.callerNumber, original.callerNumber, 'the original caller is kept');
     assert.equal(copy.receivedAt, original.receivedAt, 'the original time is kept');
 
@@ -162,20 +121,12 @@ describe('the web inbox in Chromium', () => {
     // WAV the microphone played (looped), after Opus and loudness normalisation. Opus keeps
     // the sound, not the waveform's phase: the same speech scores about 0.6, other speech
     // (the caller's) about 0.25 — hence 0.45, and the control below.
-    const mic8k = join(work, 'comment-8k.wav');
-    execFileSync('sox', [micWav, '-r', '8000', '-c', '1', '-b', '16', mic8k]);
-    const parsed = parseWav(readFileSync(mic8k));
-    assert.ok(parsed.ok);
-    const source = parsed.value.samples;
-    const looped = new Int16Array(source.length * 2);
-    looped.set(source);
-    looped.set(source, source.length);
     const comment = copyPcm.subarray(0, commentSamples);
-    const middle = comment.subarray(Math.floor(comment.length / 2) - 4000, Math.floor(comment.length / 2) + 4000);
-    const found = bestMatch(looped, middle);
+    const middle = middleSecond(comment);
+    const found = bestMatch(looped(pcm8k(w.micWav, w.work, 'mic')), middle);
     assert.ok(found.score > 0.45, `the recorded comment is the microphone's speech (correlation ${found.score.toFixed(3)})`);
     // A control: the caller's speech does not match the comment.
-    const control = bestMatch(hum.pcm, middle);
+    const control = bestMatch(w.callerAudio.pcm, middle);
     assert.ok(control.score < found.score - 0.2, `control correlation ${control.score.toFixed(3)} vs ${found.score.toFixed(3)}`);
     t.diagnostic(`comment ${String(commentSamples / 8)} ms; correlation with the microphone's speech ${found.score.toFixed(3)}, with the caller's ${control.score.toFixed(3)}`);
   });
@@ -207,7 +158,7 @@ describe('the web inbox in Chromium', () => {
     await page.screenshot({ path: screenshotPath('settings'), fullPage: true });
 
     // The caller talks on; the server must cut the recording at 10 s. No warning before the beep.
-    const run = await callServer(server, { scenario: 'vm-deposit-wait-bye', service: '100', audio: hum, capture: true });
+    const run = await callServer(server, { scenario: 'vm-deposit-wait-bye', service: '100', audio: w.callerAudio, capture: true });
     assertSippOk(run.sipp);
     assertHeardInOrder(run.heard, [heardPrompt('greeting-default'), heardPrompt('beep')], 'after the settings change: greeting, then the beep at once');
     assertHeardInOrder(run.heard, [heardPrompt('message-too-long')], 'after the settings change: cut at the max length');

@@ -26,35 +26,17 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { parseWav } from '../../../src/media/index.js';
-import { createAccounts } from '../../../src/voicemail/accounts/index.js';
 import type { Message } from '../../../src/voicemail/model.js';
-import { killChildren } from '../../support/child-processes.js';
-import { axeViolations, launchChromium, pollPage, screenshotPath, speechWav48k, type AxeViolation } from '../../support/chromium.js';
+import { axeViolations, pollPage, screenshotPath, type AxeViolation } from '../../support/chromium.js';
 import { bestMatch } from '../../support/rtp-capture.js';
 import { assertSippOk } from '../../support/sipp.js';
-import {
-  assertHeardInOrder,
-  assertNotHeard,
-  callIdOf,
-  callServer,
-  heardPrompt,
-  introMs,
-  removeAudio,
-  speechWithHum,
-  VoxmailServer,
-  type CallerAudio,
-  type HeardPrompt,
-} from '../../support/voxmail.js';
+import { assertHeardInOrder, assertNotHeard, callIdOf, callServer, heardPrompt, introMs, type CallerAudio, type HeardPrompt, type VoxmailServer } from '../../support/voxmail.js';
+import { logIn, looped, middleSecond, pcm8k, ROW, startWebInbox, WEB_LOGIN, type WebInbox } from '../../support/web-inbox.js';
 
-const LOGIN = 'admin@acme.example';
-const PASSWORD = 'correct horse battery staple';
-const ROW = '[data-testid="message-row"]';
 const WARNING_TEXT = 'After the tone, please say your name, your company and the best time to call you back.';
 const BUSY_TEXT = 'Hello, you have reached reception. We are on another call right now. Please leave a message.';
 
@@ -65,32 +47,9 @@ function dbfs(pcm: Int16Array): number {
   return 20 * Math.log10(Math.sqrt(sum / Math.max(1, pcm.length)) / 32768);
 }
 
-/** A WAV file made by sox from `file` at 8 kHz mono 16-bit, as PCM. */
-function pcm8k(file: string, work: string, name: string): Int16Array {
-  const out = join(work, `${name}-8k.wav`);
-  execFileSync('sox', [file, '-r', '8000', '-c', '1', '-b', '16', out]);
-  const parsed = parseWav(readFileSync(out));
-  assert.ok(parsed.ok, `${out}: ${parsed.ok ? '' : parsed.error}`);
-  return parsed.value.samples;
-}
-
-/** The source played twice in a row (the fake microphone loops its file). */
-function looped(source: Int16Array): Int16Array {
-  const out = new Int16Array(source.length * 2);
-  out.set(source);
-  out.set(source, source.length);
-  return out;
-}
-
-/** The middle second of a recording. */
-function middleSecond(pcm: Int16Array): Int16Array {
-  const mid = Math.floor(pcm.length / 2);
-  return pcm.subarray(Math.max(0, mid - 4000), mid + 4000);
-}
-
 describe('settings, greetings and broadcast in Chromium', () => {
+  let w: WebInbox;
   let server: VoxmailServer;
-  let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let base: string;
@@ -124,13 +83,6 @@ describe('settings, greetings and broadcast in Chromium', () => {
     return wav.value.samples;
   }
 
-  async function logIn(p: Page): Promise<void> {
-    await p.getByLabel('Login').fill(LOGIN);
-    await p.getByLabel('Password').fill(PASSWORD);
-    await p.getByRole('button', { name: 'Sign in' }).click();
-    await p.waitForSelector('ul.messages[aria-busy="false"]', { state: 'attached' });
-  }
-
   async function openSettings(): Promise<void> {
     await page.goto(`${base}/settings/100`);
     await page.locator('[data-testid="settings-form"]').waitFor();
@@ -144,33 +96,18 @@ describe('settings, greetings and broadcast in Chromium', () => {
   }
 
   before(async () => {
-    work = mkdtempSync(join(tmpdir(), 'voxmail-web-settings-'));
-    micWav = join(work, 'mic.wav');
-    speechWav48k('Good morning everyone. The office will close at three today because of the fire drill. Please save your work before then.', micWav);
+    w = await startWebInbox({
+      mailboxes: { '100': 'Reception', '101': 'Sales', '102': 'Support' },
+      microphoneText: 'Good morning everyone. The office will close at three today because of the fire drill. Please save your work before then.',
+    });
+    ({ server, context, page, base, work, micWav } = w);
+    hum = w.callerAudio;
     mic8kLooped = looped(pcm8k(micWav, work, 'mic'));
-    hum = speechWithHum('Hello, this is Boris Ivanov from Northwind. I am calling about our order number seven seven three. Please call me back.');
-
-    server = await VoxmailServer.start();
-    await server.mailbox('100', { name: 'Reception', language: 'en' });
-    await server.mailbox('101', { name: 'Sales', language: 'en' });
-    await server.mailbox('102', { name: 'Support', language: 'en' });
-    const accounts = createAccounts({ store: server.stores.store });
-    await accounts.users.add({ login: LOGIN, name: 'Olga Admin', role: 'tenant-admin', tenantId: 'acme', mailboxIds: [], language: 'en', password: PASSWORD }, { kind: 'cli' });
-    base = `http://127.0.0.1:${String(server.app.httpAddress.port)}`;
-
-    browser = await launchChromium({ fakeMicrophone: micWav });
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
-    page = await context.newPage();
-    await page.goto(base);
     await logIn(page);
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.close();
-    await killChildren();
-    removeAudio(hum);
-    if (work) rmSync(work, { recursive: true, force: true });
+    await w?.close();
   });
 
   test('a custom warning made from text on the settings page is what the next caller hears between greeting and beep', async (t) => {
@@ -312,8 +249,8 @@ describe('settings, greetings and broadcast in Chromium', () => {
     }
     for (const c of copies) {
       assert.equal(c.origin, 'broadcast');
-      assert.equal(c.forwardedBy, LOGIN);
-      assert.equal(c.callerNumber, LOGIN);
+      assert.equal(c.forwardedBy, WEB_LOGIN);
+      assert.equal(c.callerNumber, WEB_LOGIN);
       assert.equal(c.callerName, 'Olga Admin');
     }
     const [a, b] = copies.map((c) => server.readAudio(c));
@@ -348,7 +285,7 @@ describe('settings, greetings and broadcast in Chromium', () => {
       { width: 1280, height: 800, name: 'desktop' },
       { width: 360, height: 740, name: '360' },
     ]) {
-      const ctx = await browser.newContext({ viewport: { width: viewport.width, height: viewport.height }, locale: 'en-US', bypassCSP: true });
+      const ctx = await w.browser.newContext({ viewport: { width: viewport.width, height: viewport.height }, locale: 'en-US', bypassCSP: true });
       try {
         const p = await ctx.newPage();
         await p.goto(base);
