@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { STREAMS_PER_USER } from '../../../src/http/routes/events.js';
-import { call, login, startHarness, type Harness, type Session } from './harness.js';
+import { call, type Harness, login, type Session, Sessions, startHarness } from './harness.js';
 
 interface SseEvent {
   readonly event: string;
@@ -106,22 +106,18 @@ class EventStream {
 }
 
 let h: Harness;
-const s: Record<string, Session> = {};
+const sessions = new Sessions();
 const streams: EventStream[] = [];
 before(async () => {
   h = await startHarness({ eventsPingMs: 200 });
-  for (const u of ['acme-admin', 'alice@acme.example', 'bob', 'beta-admin']) s[u] = await login(h, u);
+  await sessions.logIn(h, ['acme-admin', 'alice@acme.example', 'bob', 'beta-admin']);
 });
 after(async () => {
   for (const st of streams) st.close();
   await h.close();
 });
 
-const as = (user: string): Session => {
-  const session = s[user];
-  assert.ok(session, user);
-  return session;
-};
+const as = sessions.as;
 async function open(user: string): Promise<EventStream> {
   const st = await EventStream.open(h, as(user));
   streams.push(st);

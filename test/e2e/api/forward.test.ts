@@ -10,41 +10,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseWav, toWav } from '../../../src/media/index.js';
-import { call, json, login, startHarness, type ErrorJson, type Harness, type Session } from './harness.js';
+import { call, type ErrorJson, type Harness, json, type MessageJson, Sessions, startHarness } from './harness.js';
 
-interface MessageJson {
-  id: string;
-  tenantId: string;
-  mailboxId: string;
-  callerNumber: string | null;
-  callerName: string | null;
-  calledNumber: string | null;
-  reason: string;
-  receivedAt: string;
-  durationMs: number;
-  heard: boolean;
-  folder: string;
-  origin: string;
-  forwardedBy: string | null;
-  commentMs: number;
-  audioUrl: string;
-}
 
 let h: Harness;
-const s: Record<string, Session> = {};
+const sessions = new Sessions();
 before(async () => {
   h = await startHarness();
-  for (const u of ['root', 'acme-admin', 'alice@acme.example', 'bob', 'beta-admin']) s[u] = await login(h, u);
+  await sessions.logIn(h);
   await h.stores.store.lists.create({ tenantId: 'acme', id: 'all', name: 'Everyone', mailboxIds: ['100', '101'] });
   await h.stores.store.lists.create({ tenantId: 'beta', id: 'beta-all', name: 'Beta', mailboxIds: ['100'] });
 });
 after(() => h.close());
 
-const as = (user: string): Session => {
-  const session = s[user];
-  assert.ok(session, user);
-  return session;
-};
+const as = sessions.as;
 
 /** A multipart POST with the session's cookie and CSRF token. */
 async function postForm(path: string, user: string, fields: [string, string][], file?: { field: string; data: Buffer; name: string }): Promise<Response> {

@@ -15,7 +15,7 @@ import { silentLogger } from '../../../src/shared/logger.js';
 import { flowPrompts } from '../../../src/voicemail/call/flow-prompts.js';
 import { loadBuiltinPrompts } from '../../../src/voicemail/prompts/builtin-prompts.js';
 import { PromptResolver } from '../../../src/voicemail/prompts/prompt-resolver.js';
-import { call, json, login, startHarness, type ErrorJson, type Harness, type Session } from './harness.js';
+import { call, type ErrorJson, type Harness, json, Sessions, startHarness } from './harness.js';
 
 interface MailboxJson {
   greetings: Record<string, { mode: string; custom: boolean }>;
@@ -25,8 +25,8 @@ interface MailboxJson {
 
 let h: Harness;
 let dir: string;
-const s: Record<string, Session> = {};
-const as = (u: string): Session => s[u]!;
+const sessions = new Sessions();
+const as = sessions.as;
 const file = (n: string): string => join(dir, n);
 const ffmpeg = (args: readonly string[]): void => void execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...args], { stdio: 'pipe' });
 
@@ -39,7 +39,7 @@ function tone(name: string, seconds: number, codecArgs: readonly string[]): Buff
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'voxmail-greetings-'));
   h = await startHarness();
-  for (const u of ['root', 'acme-admin', 'alice@acme.example', 'bob', 'beta-admin']) s[u] = await login(h, u);
+  await sessions.logIn(h);
 });
 after(async () => {
   await h.close();

@@ -177,3 +177,48 @@ export async function login(h: Harness, loginName: string, password = PASSWORD):
   const cookie = setCookies.map((c) => c.split(';')[0]).join('; ');
   return { cookie, csrf: body.csrfToken, setCookies };
 }
+
+/** Every user the harness creates, one per role and tenant. */
+export const USERS = ['root', 'acme-admin', 'alice@acme.example', 'bob', 'beta-admin'] as const;
+
+/** Logged-in sessions of a test file, by login. */
+export class Sessions {
+  private readonly byLogin = new Map<string, Session>();
+
+  async logIn(h: Harness, users: readonly string[] = USERS): Promise<void> {
+    for (const u of users) this.byLogin.set(u, await login(h, u));
+  }
+
+  /** The session of `user` (the test fails if it never logged in). */
+  readonly as = (user: string): Session => {
+    const session = this.byLogin.get(user);
+    if (!session) throw new Error(`${user} has not logged in`);
+    return session;
+  };
+}
+
+/** A message as the API shows it (docs/api.md). */
+export interface MessageJson {
+  id: string;
+  tenantId: string;
+  mailboxId: string;
+  callerNumber: string | null;
+  callerName: string | null;
+  calledNumber: string | null;
+  reason: string;
+  receivedAt: string;
+  durationMs: number;
+  heard: boolean;
+  folder: string;
+  restoreFolder: string | null;
+  origin: string;
+  forwardedBy: string | null;
+  commentMs: number;
+  transcript: string | null;
+  audioUrl: string;
+}
+
+export interface MessagePageJson {
+  messages: MessageJson[];
+  nextCursor: string | null;
+}

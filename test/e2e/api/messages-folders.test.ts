@@ -4,40 +4,22 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, json, login, startHarness, type ErrorJson, type Harness, type Session } from './harness.js';
+import { call, type ErrorJson, type Harness, json, type MessageJson, type MessagePageJson, Sessions, startHarness } from './harness.js';
 
-interface MessageJson {
-  id: string;
-  mailboxId: string;
-  folder: string;
-  restoreFolder: string | null;
-  origin: string;
-  forwardedBy: string | null;
-  commentMs: number;
-  transcript: string | null;
-}
-interface Page {
-  messages: MessageJson[];
-  nextCursor: string | null;
-}
 
 let h: Harness;
-const s: Record<string, Session> = {};
+const sessions = new Sessions();
 before(async () => {
   h = await startHarness();
-  for (const u of ['root', 'acme-admin', 'alice@acme.example', 'bob', 'beta-admin']) s[u] = await login(h, u);
+  await sessions.logIn(h);
 });
 after(() => h.close());
 
-const as = (user: string): Session => {
-  const session = s[user];
-  assert.ok(session, user);
-  return session;
-};
+const as = sessions.as;
 const ids = async (user: string, query: string): Promise<string[]> => {
   const r = await call(h, `/api/v1/messages?${query}`, { session: as(user) });
   assert.equal(r.status, 200, await r.clone().text());
-  return (await json<Page>(r)).messages.map((m) => m.id);
+  return (await json<MessagePageJson>(r)).messages.map((m) => m.id);
 };
 async function assertLikeMissing(user: string, path: string, missingPath: string, method = 'GET', body?: unknown): Promise<void> {
   const a = await call(h, path, { method, session: as(user), ...(body !== undefined ? { body } : {}) });

@@ -5,33 +5,18 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { call, json, login, startHarness, type ErrorJson, type Harness, type Session } from './harness.js';
+import { call, type ErrorJson, type Harness, json, type MessageJson, type MessagePageJson, Sessions, startHarness } from './harness.js';
 
-interface MessageJson {
-  id: string;
-  tenantId: string;
-  mailboxId: string;
-  heard: boolean;
-  audioUrl: string;
-}
-interface Page {
-  messages: MessageJson[];
-  nextCursor: string | null;
-}
 
 let h: Harness;
-const s: Record<string, Session> = {};
+const sessions = new Sessions();
 before(async () => {
   h = await startHarness();
-  for (const u of ['root', 'acme-admin', 'alice@acme.example', 'bob', 'beta-admin']) s[u] = await login(h, u);
+  await sessions.logIn(h);
 });
 after(() => h.close());
 
-const as = (user: string): Session => {
-  const session = s[user];
-  assert.ok(session, user);
-  return session;
-};
+const as = sessions.as;
 
 /** The answer to a request that must look like "no such thing". */
 async function assertHidden(user: string, path: string, method = 'GET'): Promise<void> {
@@ -53,9 +38,9 @@ describe('an owner', () => {
   test('sees only their mailboxes and messages', async () => {
     const boxes = await json<{ mailboxes: { id: string; tenantId: string }[] }>(await call(h, '/api/v1/mailboxes', { session: as('alice@acme.example') }));
     assert.deepEqual(boxes.mailboxes.map((m) => [m.tenantId, m.id]), [['acme', '100']]);
-    const page = await json<Page>(await call(h, '/api/v1/messages?limit=200', { session: as('alice@acme.example') }));
+    const page = await json<MessagePageJson>(await call(h, '/api/v1/messages?limit=200', { session: as('alice@acme.example') }));
     assert.deepEqual(page.messages.map((m) => m.id), ['a100-4', 'a100-3', 'a100-2', 'a100-1', 'a100-0']);
-    const bobs = await json<Page>(await call(h, '/api/v1/messages', { session: as('bob') }));
+    const bobs = await json<MessagePageJson>(await call(h, '/api/v1/messages', { session: as('bob') }));
     assert.deepEqual(bobs.messages.map((m) => m.id), ['a101-0']);
   });
 
@@ -100,7 +85,7 @@ describe('a tenant admin', () => {
     assert.deepEqual([beta100.tenantId, beta100.name], ['beta', 'Beta reception'], 'mailbox 100 of their own tenant');
     const acme100 = await json<{ tenantId: string; name: string }>(await call(h, '/api/v1/mailboxes/100', { session: as('acme-admin') }));
     assert.deepEqual([acme100.tenantId, acme100.name], ['acme', 'Alice']);
-    const betaMessages = await json<Page>(await call(h, '/api/v1/messages', { session: as('beta-admin') }));
+    const betaMessages = await json<MessagePageJson>(await call(h, '/api/v1/messages', { session: as('beta-admin') }));
     assert.deepEqual(betaMessages.messages.map((m) => m.id), ['b100-0']);
     for (const id of ['a100-0', 'a101-0']) {
       await assertHidden('beta-admin', `/api/v1/messages/${id}`);
@@ -114,7 +99,7 @@ describe('a tenant admin', () => {
 
 describe('a platform admin', () => {
   test('lists across tenants, and names the tenant for single records', async () => {
-    const all = await json<Page>(await call(h, '/api/v1/messages?limit=200', { session: as('root') }));
+    const all = await json<MessagePageJson>(await call(h, '/api/v1/messages?limit=200', { session: as('root') }));
     assert.equal(all.messages.length, 7);
     const boxes = await json<{ mailboxes: { tenantId: string; id: string }[] }>(await call(h, '/api/v1/mailboxes', { session: as('root') }));
     assert.deepEqual(boxes.mailboxes.map((m) => `${m.tenantId}/${m.id}`), ['acme/100', 'acme/101', 'beta/100']);
@@ -134,7 +119,7 @@ describe('message list', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const page: Page = await json<Page>(await call(h, `/api/v1/messages?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { session: as('alice@acme.example') }));
+      const page: MessagePageJson = await json<MessagePageJson>(await call(h, `/api/v1/messages?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { session: as('alice@acme.example') }));
       ids.push(...page.messages.map((m) => m.id));
       cursor = page.nextCursor;
       pages++;
@@ -143,9 +128,9 @@ describe('message list', () => {
     assert.equal(pages, 3);
 
     await call(h, '/api/v1/messages/a100-2/heard', { method: 'POST', session: as('alice@acme.example') });
-    const heard = await json<Page>(await call(h, '/api/v1/messages?heard=true', { session: as('alice@acme.example') }));
+    const heard = await json<MessagePageJson>(await call(h, '/api/v1/messages?heard=true', { session: as('alice@acme.example') }));
     assert.deepEqual(heard.messages.map((m) => m.id), ['a100-2']);
-    const fresh = await json<Page>(await call(h, '/api/v1/messages?heard=false&folder=inbox&mailbox=100', { session: as('alice@acme.example') }));
+    const fresh = await json<MessagePageJson>(await call(h, '/api/v1/messages?heard=false&folder=inbox&mailbox=100', { session: as('alice@acme.example') }));
     assert.deepEqual(fresh.messages.map((m) => m.id), ['a100-4', 'a100-3', 'a100-1', 'a100-0']);
     const unheard = await call(h, '/api/v1/messages/a100-2/heard', { method: 'DELETE', session: as('alice@acme.example') });
     assert.equal((await json<MessageJson>(unheard)).heard, false);

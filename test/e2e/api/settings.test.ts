@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { verifyPin } from '../../../src/voicemail/pin.js';
-import { call, json, login, startHarness, type ErrorJson, type Harness, type Session } from './harness.js';
+import { call, type ErrorJson, type Harness, json, Sessions, startHarness } from './harness.js';
 
 interface MailboxJson {
   id: string;
@@ -30,13 +30,13 @@ interface TenantJson {
 }
 
 let h: Harness;
-const s: Record<string, Session> = {};
+const sessions = new Sessions();
 before(async () => {
   h = await startHarness();
-  for (const u of ['root', 'acme-admin', 'alice@acme.example', 'bob', 'beta-admin']) s[u] = await login(h, u);
+  await sessions.logIn(h);
 });
 after(() => h.close());
-const as = (u: string): Session => s[u]!;
+const as = sessions.as;
 
 const patch = (user: string, path: string, body: unknown): Promise<Response> => call(h, path, { method: 'PATCH', session: as(user), body });
 
