@@ -104,6 +104,8 @@ export function toApiError(error: unknown): ApiError | null {
     return null;
   }
   if (error instanceof VoxmailError && error.code === ACCESS_TENANT_REQUIRED) return new ApiError('VM_API_TENANT_REQUIRED', error.message);
+  // The audio converter's queue is full (src/media/convert/limiter.ts; http may not import media).
+  if (error instanceof VoxmailError && error.code === 'VM_MEDIA_CONVERTER_BUSY') return new ApiError('VM_API_UNAVAILABLE', error.message, { 'retry-after': '5' });
   const domain = error instanceof VoxmailError ? DOMAIN_CODES[error.code] : undefined;
   if (domain) return new ApiError(domain, error instanceof Error ? error.message : domain);
   const e = error as Partial<FastifyError> | null;
@@ -119,7 +121,7 @@ export function toApiError(error: unknown): ApiError | null {
 export function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const api = toApiError(error);
   if (api) {
-    if (api.statusCode >= 500) request.log.error({ err: error }, 'request failed');
+    if (api.statusCode >= 500 && api.code !== 'VM_API_UNAVAILABLE') request.log.error({ err: error }, 'request failed');
     return reply.code(api.statusCode).headers(api.headers).send(errorBodyOf(api.code, api.message));
   }
   request.log.error({ err: error }, 'request failed');

@@ -44,6 +44,8 @@ export interface FfmpegConverterOptions {
   readonly espeakPath?: string;
   /** ffmpeg/espeak-ng processes at once; default 2 (the machines have 2 cores). */
   readonly concurrency?: number;
+  /** Conversions that may wait for a slot (each holds its upload in memory); more are refused (VM_MEDIA_CONVERTER_BUSY). Default 16. */
+  readonly maxWaiting?: number;
   /** Per process; default 60 s (10 minutes of audio decode in well under 1 s). */
   readonly timeoutMs?: number;
   /** Largest input accepted; default 32 MiB (the API stops at 20 MB). */
@@ -101,7 +103,7 @@ export class FfmpegAudioConverter {
     this.#espeak = options.espeakPath ?? 'espeak-ng';
     this.#timeoutMs = options.timeoutMs ?? 60_000;
     this.#maxInput = options.maxInputBytes ?? 32 * 1024 * 1024;
-    this.#limiter = new Limiter(options.concurrency ?? 2);
+    this.#limiter = new Limiter(options.concurrency ?? 2, options.maxWaiting ?? 16);
   }
 
   /** Conversions running and waiting (for tests and metrics). */

@@ -1,15 +1,25 @@
+import { VoxmailError } from '../../shared/errors.js';
+
+/** More tasks are waiting than the limiter holds: the caller should answer "busy, retry". */
+export const CONVERTER_BUSY = 'VM_MEDIA_CONVERTER_BUSY';
+
 /**
- * At most `max` tasks at a time, the rest wait in order (FIFO). Ten lines on a queue of
+ * At most `max` tasks at a time, the rest wait in order (FIFO), at most `maxWaiting` of
+ * them: each waiter holds its upload in memory, so the queue is bounded too and a task
+ * beyond it is refused at once (VM_MEDIA_CONVERTER_BUSY). Ten lines on a queue of
  * resolvers; not worth a dependency. A waiter whose signal aborts leaves the queue.
  */
 export class Limiter {
   readonly #max: number;
+  readonly #maxWaiting: number;
   #running = 0;
   readonly #waiting: (() => void)[] = [];
 
-  constructor(max: number) {
+  constructor(max: number, maxWaiting = 16) {
     if (!(Number.isInteger(max) && max >= 1)) throw new RangeError(`Limiter: ${String(max)} is not a positive integer`);
+    if (!(Number.isInteger(maxWaiting) && maxWaiting >= 0)) throw new RangeError(`Limiter: maxWaiting ${String(maxWaiting)} is not a non-negative integer`);
     this.#max = max;
+    this.#maxWaiting = maxWaiting;
   }
 
   /** Tasks running now. */
@@ -37,6 +47,9 @@ export class Limiter {
     if (this.#running < this.#max) {
       this.#running++;
       return Promise.resolve();
+    }
+    if (this.#waiting.length >= this.#maxWaiting) {
+      return Promise.reject(new VoxmailError(CONVERTER_BUSY, `${String(this.#running)} conversions are running and ${String(this.#waiting.length)} waiting; try again shortly`));
     }
     return new Promise<void>((resolve, reject) => {
       const go = (): void => {
