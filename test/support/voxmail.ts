@@ -252,6 +252,7 @@ export class VoxmailProcess {
       '--http-host', '127.0.0.1', '--http-port', '0',
       '--rtp-ports', `${String(o.rtp.portMin)}-${String(o.rtp.portMax)}`,
       '--log-level', process.env['LOG'] === 'debug' ? 'debug' : 'info',
+      '--media-workers', String(testMediaWorkers()),
     ];
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VOXMAIL_')) env[k] = v;
