@@ -25,6 +25,8 @@ export interface VoicemailService {
   readonly application: VoicemailApplication;
   readonly admission: DepositAdmission;
   readonly deposits: DepositService;
+  /** Where calls' media runs (in-process, or the media worker pool). */
+  readonly media: MediaEngine;
   /** Waits for calls in progress to store their messages, then stops the jobs and the media clock. */
   close(): Promise<void>;
 }
@@ -82,6 +84,7 @@ export async function startVoicemail(
     application,
     admission,
     deposits,
+    media: engine,
     close: () =>
       (closing ??= (async () => {
         await application.drain();

@@ -95,6 +95,8 @@ export class MediaWorkerLink {
       };
       w.on('message', onReady);
       w.once('error', reject);
+      // A worker that exits before it is ready (no error event) must not leave start() waiting.
+      w.once('exit', (code) => reject(new Error(`media worker ${String(this.index)} exited (code ${String(code)}) before it was ready`)));
     });
     w.on('message', (m: FromWorker) => this.onMessage(m));
     w.on('error', (e) => this.pool.log.error({ err: e, code: 'VM_MEDIA_WORKER_FAILED', worker: this.index }, 'media worker failed'));
