@@ -131,6 +131,24 @@ describe('media worker pool', () => {
     await p.close();
   });
 
+  test('a prompt crosses once per worker, not per call', async () => {
+    const p = await peer();
+    const shared = ramp(800, 9);
+    const before = pool.links.map((l) => l.prompts.size);
+    const calls: RemoteCallMedia[] = [];
+    for (let i = 0; i < 4; i++) calls.push(await open(p.port));
+    assert.deepEqual(await Promise.all(calls.map((c) => c.play(shared))), ['done', 'done', 'done', 'done']);
+    assert.deepEqual(
+      pool.links.map((l, i) => l.prompts.size - before[i]!),
+      [1, 1],
+      'one registration per worker for four calls',
+    );
+    const id = pool.promptId(pool.links[0]!, shared);
+    assert.equal(pool.promptId(pool.links[1]!, shared), id, 'the same id in every worker');
+    await Promise.all(calls.map((c) => c.close()));
+    await p.close();
+  });
+
   test('a killed worker fails its calls cleanly and is started again', async () => {
     const p = await peer();
     const media = await open(p.port);
