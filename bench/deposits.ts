@@ -70,10 +70,18 @@ export interface DepositsBenchOptions {
    * last clean one before the first failure). Default false (BENCH_DEPOSITS_ALL=1: true).
    */
   readonly runAllSteps?: boolean;
+  /**
+   * `media.workers` values to run every step with, in order (each a fresh server), so that
+   * in-process and worker media are compared in the same run. Default
+   * BENCH_DEPOSITS_MEDIA_WORKERS (e.g. "0,2") or [0].
+   */
+  readonly mediaWorkers?: readonly number[];
 }
 
 export interface DepositStepRow {
   readonly calls: number;
+  /** The server's `media.workers` (0: media on the main thread). */
+  readonly mediaWorkers: number;
   /** SIPp -r used. */
   readonly rate: number;
   readonly talkSeconds: number;
@@ -170,6 +178,14 @@ function envNumber(name: string): number | undefined {
   return n;
 }
 
+function envWorkers(): number[] | undefined {
+  const v = process.env['BENCH_DEPOSITS_MEDIA_WORKERS'];
+  if (v === undefined || v === '') return undefined;
+  const list = v.split(',').map((x) => Number(x.trim()));
+  if (list.some((n) => !Number.isInteger(n) || n < 0)) throw new Error(`BENCH_DEPOSITS_MEDIA_WORKERS=${v}: want a list like 0,2`);
+  return list;
+}
+
 function envPorts(): [number, number] | undefined {
   const v = process.env['BENCH_DEPOSITS_RTP_PORTS'];
   if (v === undefined || v === '') return undefined;
@@ -244,7 +260,12 @@ async function measureBare(n: number): Promise<{ cpuPct: number; usPerPacket: nu
   }
 }
 
-async function runStep(n: number, o: Required<Omit<DepositsBenchOptions, 'steps' | 'rate' | 'runAllSteps'>> & { rate: number }, audio: CallerAudio, intro: number): Promise<DepositStepRow> {
+async function runStep(
+  n: number,
+  o: Required<Omit<DepositsBenchOptions, 'steps' | 'rate' | 'runAllSteps' | 'mediaWorkers'>> & { rate: number; mediaWorkers: number },
+  audio: CallerAudio,
+  intro: number,
+): Promise<DepositStepRow> {
   const problems: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), `voxmail-deposits-${String(n)}-`));
   const dataDir = join(dir, 'data');
@@ -253,11 +274,11 @@ async function runStep(n: number, o: Required<Omit<DepositsBenchOptions, 'steps'
   const rampS = n / o.rate;
   const timeoutS = Math.ceil(rampS + (SCENARIO_PAUSE_MS + talkPauseMs) / 1000 + 120);
   const load0 = loadAverage();
-  console.log(`\n[deposits ${String(n)}] ${String(n)} calls at ${String(o.rate)}/s (ramp ${fixed(rampS, 1)} s), -d ${String(talkPauseMs)} ms → ~${String(o.talkSeconds)} s recorded each; load average ${load0}`);
+  console.log(`\n[deposits ${String(n)}] media.workers ${String(o.mediaWorkers)}; ${String(n)} calls at ${String(o.rate)}/s (ramp ${fixed(rampS, 1)} s), -d ${String(talkPauseMs)} ms → ~${String(o.talkSeconds)} s recorded each; load average ${load0}`);
 
   try {
     const nodeArgs = (process.env['BENCH_DEPOSITS_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
-    const server = await startServer({ dataDir, cwd: dir, rtpPorts: o.rtpPorts, nodeArgs });
+    const server = await startServer({ dataDir, cwd: dir, rtpPorts: o.rtpPorts, nodeArgs, mediaWorkers: o.mediaWorkers });
     let serverExit = '';
     let warningCount = 0;
     const samples: Sample[] = [];
@@ -405,6 +426,7 @@ async function runStep(n: number, o: Required<Omit<DepositsBenchOptions, 'steps'
     const clean = sipp.code === 0 && failed === 0 && successful === n && check.messages === n && check.complete === n && invite200P99 <= o.maxInviteP99Ms;
     const row: DepositStepRow = {
       calls: n,
+      mediaWorkers: o.mediaWorkers,
       rate: o.rate,
       talkSeconds: o.talkSeconds,
       sippSuccessful: successful,
@@ -488,11 +510,20 @@ export async function runDepositsBench(options: DepositsBenchOptions): Promise<D
   const rows: DepositStepRow[] = [];
   let highestCleanStep: number | null = null;
   try {
+    const workers = options.mediaWorkers ?? envWorkers() ?? [0];
+    let stepsCleanSoFar = true;
     for (const n of options.steps) {
-      const row = await runStep(n, { ...o, rate: rateOf(n) }, audio, intro.totalMs);
-      rows.push(row);
-      if (row.clean && rows.every((r) => r.clean)) highestCleanStep = n;
-      if (!row.clean && !runAll) break;
+      const stepRows: DepositStepRow[] = [];
+      for (const w of workers) {
+        const row = await runStep(n, { ...o, rate: rateOf(n), mediaWorkers: w }, audio, intro.totalMs);
+        rows.push(row);
+        stepRows.push(row);
+      }
+      // Highest clean step: every step up to it clean with at least one media.workers setting.
+      stepsCleanSoFar &&= stepRows.some((r) => r.clean);
+      if (stepsCleanSoFar) highestCleanStep = n;
+      // The ramp goes on while some media.workers setting is still clean.
+      if (!stepRows.some((r) => r.clean) && !runAll) break;
     }
   } finally {
     audio.cleanup();
@@ -516,6 +547,7 @@ export function printDepositsBench(r: DepositsBenchResult): void {
     `Deposits: ${String(r.talkSeconds)} s recorded per call (SIPp G.711, greeting + warning + beep first), the server alone on its event loop`,
     [
       { title: 'concurrent calls', align: 'right' },
+      { title: 'media workers', align: 'right' },
       { title: 'failed calls', align: 'right' },
       { title: 'messages complete', align: 'right' },
       { title: 'CPU % of a core', align: 'right' },
@@ -529,6 +561,7 @@ export function printDepositsBench(r: DepositsBenchResult): void {
     ],
     r.rows.map((x) => [
       int(x.calls),
+      String(x.mediaWorkers),
       int(x.failedCalls),
       `${int(x.messagesComplete)} / ${int(x.calls)}`,
       num(x.cpuPct, 1),
@@ -545,6 +578,7 @@ export function printDepositsBench(r: DepositsBenchResult): void {
     'Deposits: details',
     [
       { title: 'calls', align: 'right' },
+      { title: 'media workers', align: 'right' },
       { title: 'SIPp -r /s', align: 'right' },
       { title: 'window s (calls recording)', align: 'right' },
       { title: 'µs CPU/packet: server (in) / bare (in+out)', align: 'right' },
@@ -564,6 +598,7 @@ export function printDepositsBench(r: DepositsBenchResult): void {
     ],
     r.rows.map((x) => [
       int(x.calls),
+      String(x.mediaWorkers),
       int(x.rate),
       `${num(x.windowS, 0)} (${num(x.windowCalls, 0)})`,
       `${num(x.cpuUsPerPacket, 1)} / ${num(x.bareUsPerPacket, 1)}`,
@@ -584,7 +619,7 @@ export function printDepositsBench(r: DepositsBenchResult): void {
   );
   for (const x of r.rows) {
     if (x.problems.length === 0) continue;
-    console.log(`\n${int(x.calls)} calls:${x.clean ? '' : ' NOT clean'}`);
+    console.log(`\n${int(x.calls)} calls, media.workers ${String(x.mediaWorkers)}:${x.clean ? '' : ' NOT clean'}`);
     for (const p of x.problems) console.log(`  ${p}`);
   }
   console.log(`\n${r.summary}`);

@@ -15,6 +15,7 @@ import { createNotifications, type NotifyService } from './compose/notify.js';
 import { ensureDemoMailbox, openStores } from './compose/open-store.js';
 import { toSipStackOptions } from './compose/sip-options.js';
 import { startVoicemail, type VoicemailService } from './compose/voicemail.js';
+import type { MediaEngine } from './media/index.js';
 import type { Config } from './config/index.js';
 import type { BoundAddress } from './http/routes/health.js';
 import type { HttpServer } from './http/server.js';
@@ -35,6 +36,8 @@ export interface Voxmail {
   readonly sipAddresses: readonly BoundAddress[];
   readonly httpAddress: { readonly host: string; readonly port: number };
   readonly logger: Logger;
+  /** Where calls' media runs: in-process (`media.workers: 0`) or a `MediaWorkerPool` (its workers, for metrics and tests). */
+  readonly media: MediaEngine;
   /** Stops HTTP, then SIP. Idempotent: every call returns the same promise. */
   close(): Promise<void>;
 }
@@ -137,6 +140,7 @@ export async function startVoxmail(config: Config, options: StartVoxmailOptions 
     sipAddresses: Object.freeze(sipAddresses),
     httpAddress: http.address,
     logger,
+    media: voicemail.media,
     close: () => (closing ??= close()),
   });
 }

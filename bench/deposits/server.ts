@@ -22,6 +22,8 @@ export interface ServerOptions {
   readonly logLevel?: string;
   /** Node flags for the server, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] (BENCH_DEPOSITS_NODE_ARGS). */
   readonly nodeArgs?: readonly string[];
+  /** `--media-workers` (0: media on the main thread, the server's default). */
+  readonly mediaWorkers?: number;
 }
 
 export interface Server {
@@ -62,6 +64,7 @@ export async function startServer(o: ServerOptions): Promise<Server> {
     '--http-host', HOST, '--http-port', String(httpPort),
     '--rtp-ports', `${String(o.rtpPorts[0])}-${String(o.rtpPorts[1])}`,
     '--log-level', o.logLevel ?? 'warn',
+    ...(o.mediaWorkers !== undefined && o.mediaWorkers > 0 ? ['--media-workers', String(o.mediaWorkers)] : []),
   ];
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VOXMAIL_')) env[k] = v;

@@ -7,7 +7,7 @@
 import type { LiveEvents } from '../voicemail/live/live-events.js';
 import { isIPv6 } from 'node:net';
 import type { Config } from '../config/index.js';
-import { MediaClock, PortAllocator } from '../media/index.js';
+import { LocalMediaEngine, MediaClock, MediaWorkerPool, PortAllocator, type MediaEngine } from '../media/index.js';
 import { systemClock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { IncomingCall } from '../sip/index.js';
@@ -25,6 +25,8 @@ export interface VoicemailService {
   readonly application: VoicemailApplication;
   readonly admission: DepositAdmission;
   readonly deposits: DepositService;
+  /** Where calls' media runs (in-process, or the media worker pool). */
+  readonly media: MediaEngine;
   /** Waits for calls in progress to store their messages, then stops the jobs and the media clock. */
   close(): Promise<void>;
 }
@@ -44,8 +46,18 @@ export async function startVoicemail(
   // Before the first call: whatever a crash left becomes a message (marked recovered) or a missed call.
   await deposits.recoverPending();
   const resolver = new PromptResolver({ store: audio, builtins: await loadBuiltinPrompts(), logger: logger.child({ module: 'prompts' }) });
-  const mediaClock = new MediaClock({ clock: systemClock });
-  const allocator = new PortAllocator({ min: config.rtp.portMin, max: config.rtp.portMax });
+  // media.workers 0: RTP, prompts and recordings on this thread; N: in N worker threads (ADR 0004).
+  const engine: MediaEngine =
+    config.media.workers === 0
+      ? new LocalMediaEngine({ allocator: new PortAllocator({ min: config.rtp.portMin, max: config.rtp.portMax }), mediaClock: new MediaClock({ clock: systemClock }), clock: systemClock })
+      : await MediaWorkerPool.start({
+          workers: config.media.workers,
+          portMin: config.rtp.portMin,
+          portMax: config.rtp.portMax,
+          logLevel: config.log.level,
+          logger: logger.child({ module: 'media' }),
+        });
+  if (config.media.workers > 0) logger.info({ workers: config.media.workers }, 'media worker threads started');
   const admission = new DepositAdmission({ ...config.trust, clock: systemClock });
   const application = new VoicemailApplication({
     store,
@@ -54,8 +66,7 @@ export async function startVoicemail(
     prompts: flowPrompts(resolver),
     logger,
     media: {
-      allocator,
-      mediaClock,
+      engine,
       clock: systemClock,
       inbandDtmf: false,
       addressFor: (call) => {
@@ -73,11 +84,12 @@ export async function startVoicemail(
     application,
     admission,
     deposits,
+    media: engine,
     close: () =>
       (closing ??= (async () => {
         await application.drain();
         await retention.close();
-        mediaClock.close();
+        await engine.close();
       })()),
   };
 }

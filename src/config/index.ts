@@ -2,7 +2,7 @@
  * Configuration: the only module that turns environment variables, command-line flags
  * and the config file into settings. See README.md beside this file.
  */
-export type { Config, HttpConfig, LogConfig, LogLevel, RtpConfig, SipAccountConfig, SipConfig, SipLimitsConfig, SipTimersConfig, SipTransportName, TrustConfig, TrustedNetworkConfig } from './schema.js';
+export type { Config, HttpConfig, LogConfig, LogLevel, MediaConfig, RtpConfig, SipAccountConfig, SipConfig, SipLimitsConfig, SipTimersConfig, SipTransportName, TrustConfig, TrustedNetworkConfig } from './schema.js';
 export { DEFAULT_CONFIG, isCidr, LOG_LEVELS, SIP_TRANSPORTS } from './schema.js';
 export type { ConfigProblem } from './errors.js';
 export { CONFIG_INVALID, ConfigError, formatProblem } from './errors.js';

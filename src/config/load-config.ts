@@ -79,7 +79,7 @@ export function loadConfig(options: LoadConfigOptions): Result<Config, ConfigErr
         if (!isPlainObject(parsed.value.data)) {
           problems.push({
             path: '(file)',
-            message: 'must be a mapping of settings (dataDir, sip, rtp, http, log)',
+            message: 'must be a mapping of settings (dataDir, sip, rtp, media, http, log)',
             got: describe(parsed.value.data),
             source: file,
           });

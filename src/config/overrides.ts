@@ -22,6 +22,7 @@ export interface ConfigFlags {
   readonly httpHost?: string | undefined;
   readonly httpPort?: string | undefined;
   readonly rtpPorts?: string | undefined;
+  readonly mediaWorkers?: string | undefined;
   readonly logLevel?: string | undefined;
   readonly smtpUrl?: string | undefined;
   readonly mailFrom?: string | undefined;
@@ -138,6 +139,15 @@ export const CONFIG_OVERRIDES: readonly ConfigOverride[] = [
         { path: ['rtp', 'portMax'], value: r.value.portMax },
       ]);
     },
+  },
+  {
+    key: 'mediaWorkers',
+    flag: '--media-workers',
+    argName: '<n>',
+    env: 'VOXMAIL_MEDIA_WORKERS',
+    field: 'media.workers',
+    description: 'media worker threads (0: media on the main thread, the default; N: RTP and recordings spread over N threads)',
+    parse: set(['media', 'workers'], integerOrText),
   },
   {
     key: 'logLevel',

@@ -53,6 +53,17 @@ export interface RtpConfig {
   readonly portMax: number;
 }
 
+/**
+ * The media engine. `workers: 0` (the default) runs RTP, prompts and recordings on the
+ * main thread, as one process always did; `N ≥ 1` starts N media worker threads, gives
+ * each a disjoint slice of the RTP port range, and places every call's media in one of
+ * them (docs/adr/0004-media-workers.md). SIP, the call flow and the store stay on the
+ * main thread either way.
+ */
+export interface MediaConfig {
+  readonly workers: number;
+}
+
 export interface HttpConfig {
   readonly host: string;
   readonly port: number;
@@ -129,6 +140,7 @@ export interface Config {
   readonly dataDir: string;
   readonly sip: SipConfig;
   readonly rtp: RtpConfig;
+  readonly media: MediaConfig;
   readonly http: HttpConfig;
   readonly log: LogConfig;
   readonly trust: TrustConfig;
@@ -158,6 +170,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze({
     forceRport: true,
   },
   rtp: { portMin: 20_000, portMax: 29_999 },
+  media: { workers: 0 },
   http: { host: '127.0.0.1', port: 8080, trustProxy: false, cookieSecure: 'auto' },
   log: { level: 'info' },
   // Loopback only: a newcomer's softphone on the same machine can call the demo mailbox.
@@ -281,6 +294,12 @@ const rtp = section({
   }
 });
 
+/** At most this many media workers (a worker per core is the intended use). */
+export const MAX_MEDIA_WORKERS = 64;
+const media = section({
+  workers: intIn(0, MAX_MEDIA_WORKERS, `an integer 0–${fmt(MAX_MEDIA_WORKERS)} (0: media on the main thread)`),
+});
+
 const CIDR_RULE = 'must be an IP network such as 10.0.0.0/8, 192.0.2.7/32, ::1/128 or a bare IP address';
 /** `a.b.c.d/len` or `v6/len` with a prefix length that fits the family, or a bare address. */
 export function isCidr(s: string): boolean {
@@ -380,6 +399,7 @@ export const configSchema: z.ZodType<Config> = section({
     forceRport: z.boolean({ error: 'must be true or false' }),
   }),
   rtp,
+  media,
   http: section({
     host: ipLiteral,
     port,

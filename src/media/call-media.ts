@@ -7,6 +7,7 @@ import { InbandDtmfDetector } from './dtmf/inband-detector.js';
 import { parseDtmfInfo } from './dtmf/info-body.js';
 import { TelephoneEventDecoder } from './dtmf/rfc4733.js';
 import type { MediaClock } from './media-clock.js';
+import type { CallMediaHandle } from './media-engine.js';
 import { Player, type PlayOptions, type PlayOutcome } from './player.js';
 import { Recorder, type RecorderOptions, type RecordingEndReason, type RecordingResult } from './recorder.js';
 import type { AudioFrame, PortAllocator, RtpSessionError, RtpSessionStats, TelephoneEventPacket } from './rtp/index.js';
@@ -65,7 +66,7 @@ const MAX_OPENING_FRAMES = 500;
  * in-band) merged into one stream. The SIP side gives it negotiated parameters; it
  * knows nothing of SIP. `close()` cascades to the player, recorder and session.
  */
-export class CallMedia {
+export class CallMedia implements CallMediaHandle {
   private readonly codec: G711Codec;
   private readonly player: Player;
   private recorder: Recorder | null = null;
@@ -195,6 +196,11 @@ export class CallMedia {
 
   stats(): RtpSessionStats {
     return this.session.stats();
+  }
+
+  /** In-process media does not fail on its own: nothing to report (see CallMediaHandle). */
+  onFailure(fn: (reason: string) => void): void {
+    void fn;
   }
 
   /** Stop everything; a recording in progress is finished (as 'aborted' unless already ended). */

@@ -3,6 +3,16 @@
  * here only; it knows nothing of SIP or voicemail.
  */
 export { CallMedia, type CallMediaOptions, type MediaParameters } from './call-media.js';
+export {
+  LocalMediaEngine,
+  type CallMediaHandle,
+  type CallMediaRequest,
+  type LocalMediaEngineOptions,
+  type MediaEngine,
+  type MediaOpenError,
+  type MediaWorkerError,
+} from './media-engine.js';
+export { MediaWorkerPool, type MediaWorkerPoolOptions } from './worker/worker-pool.js';
 export { MediaClock, type MediaClockOptions, type TickSource } from './media-clock.js';
 export { Player, type PlayOptions, type PlayOutcome } from './player.js';
 export { Recorder, type RecorderOptions, type RecordingEndReason, type RecordingResult } from './recorder.js';

@@ -76,6 +76,16 @@ export interface VoxmailServerOptions {
   readonly rtp?: RtpRange;
   /** Tenants to create before the server starts (if missing); default [TENANT]. */
   readonly tenants?: readonly string[];
+  /** `media.workers`; default VOXMAIL_TEST_MEDIA_WORKERS or 0 (every e2e deposit test can run with workers). */
+  readonly mediaWorkers?: number;
+}
+
+/** `media.workers` for test servers: VOXMAIL_TEST_MEDIA_WORKERS=2 runs the e2e tests with two media worker threads. */
+export function testMediaWorkers(): number {
+  const raw = process.env['VOXMAIL_TEST_MEDIA_WORKERS'];
+  const n = raw === undefined || raw === '' ? 0 : Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`VOXMAIL_TEST_MEDIA_WORKERS must be an integer >= 0, got ${String(raw)}`);
+  return n;
 }
 
 export const LOOPBACK_TRUST: TrustConfig = {
@@ -88,12 +98,13 @@ export const LOOPBACK_TRUST: TrustConfig = {
 };
 
 /** The server's config for a test: loopback only, port 0, the given RTP block and trust. */
-export function testConfig(dataDir: string, rtp: RtpRange, o: Pick<VoxmailServerOptions, 'trust' | 'sipPort'> = {}): Config {
+export function testConfig(dataDir: string, rtp: RtpRange, o: Pick<VoxmailServerOptions, 'trust' | 'sipPort' | 'mediaWorkers'> = {}): Config {
   return {
     ...DEFAULT_CONFIG,
     dataDir,
     sip: { ...DEFAULT_CONFIG.sip, hosts: ['127.0.0.1'], port: o.sipPort ?? 0, transports: ['udp', 'tcp'] },
     rtp,
+    media: { workers: o.mediaWorkers ?? testMediaWorkers() },
     http: { ...DEFAULT_CONFIG.http, host: '127.0.0.1', port: 0 },
     log: { level: process.env['LOG'] === 'debug' ? 'debug' : 'silent' },
     trust: { ...LOOPBACK_TRUST, ...o.trust },
@@ -241,6 +252,7 @@ export class VoxmailProcess {
       '--http-host', '127.0.0.1', '--http-port', '0',
       '--rtp-ports', `${String(o.rtp.portMin)}-${String(o.rtp.portMax)}`,
       '--log-level', process.env['LOG'] === 'debug' ? 'debug' : 'info',
+      '--media-workers', String(testMediaWorkers()),
     ];
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VOXMAIL_')) env[k] = v;

@@ -4,7 +4,7 @@
  * an AbortSignal that fires when the call ends for any reason (BYE, CANCEL, timeout).
  * The flows never touch SDP, sockets or SIP messages.
  */
-import { CallMedia, type DtmfDigit, type MediaClock, type PortAllocator } from '../../media/index.js';
+import { LocalMediaEngine, type CallMediaHandle, type DtmfDigit, type MediaClock, type MediaEngine, type PortAllocator } from '../../media/index.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import { err, ok, type Result } from '../../shared/result.js';
@@ -12,8 +12,13 @@ import { acceptAnswer, answerOffer, createOffer, type IncomingCall, type Session
 
 /** What a call needs from the process to open its media. */
 export interface MediaEnvironment {
-  readonly allocator: PortAllocator;
-  readonly mediaClock: MediaClock;
+  /**
+   * Where calls get their media: media worker threads (`media.workers ≥ 1`). Without it,
+   * on this thread (`allocator` + `mediaClock`), as with `media.workers: 0`.
+   */
+  readonly engine?: MediaEngine;
+  readonly allocator?: PortAllocator;
+  readonly mediaClock?: MediaClock;
   readonly clock: Clock;
   /** The address to bind this call's RTP socket to, and the one to write in our SDP. */
   addressFor(call: IncomingCall): { readonly bind: string; readonly advertise: string };
@@ -26,6 +31,20 @@ export type PlayResult = { readonly kind: 'done' } | { readonly kind: 'digit'; r
 
 const CODECS = ['PCMU', 'PCMA'] as const;
 
+const localEngines = new WeakMap<MediaEnvironment, MediaEngine>();
+
+/** The environment's engine, or the in-process one made from its allocator and clock. */
+function engineOf(env: MediaEnvironment): MediaEngine {
+  if (env.engine) return env.engine;
+  let e = localEngines.get(env);
+  if (e === undefined) {
+    if (!env.allocator || !env.mediaClock) throw new TypeError('MediaEnvironment needs an engine, or an allocator and a media clock');
+    e = new LocalMediaEngine({ allocator: env.allocator, mediaClock: env.mediaClock, clock: env.clock });
+    localEngines.set(env, e);
+  }
+  return e;
+}
+
 export class CallSession {
   private readonly ac = new AbortController();
   private readonly digitListeners = new Set<(d: DtmfDigit) => void>();
@@ -33,7 +52,7 @@ export class CallSession {
 
   private constructor(
     readonly call: IncomingCall,
-    readonly media: CallMedia,
+    readonly media: CallMediaHandle,
     private readonly sdp: SessionDescription,
     private readonly offerless: boolean,
     readonly log: Logger,
@@ -45,6 +64,12 @@ export class CallSession {
     call.on('info', (req) => {
       const r = media.deliverInfo(req.headers.get('content-type') ?? '', req.body);
       if (!r.ok) log.debug({ reason: r.error }, 'INFO without a DTMF body ignored');
+    });
+    media.onFailure((reason) => {
+      // The media worker died: the caller would hear nothing more; end the call cleanly.
+      log.error({ reason, code: 'VM_MEDIA_WORKER_FAILED' }, 'call media failed; hanging up');
+      this.ac.abort();
+      call.hangup();
     });
     call.on('terminated', (reason) => {
       log.debug({ reason }, 'call ended');
@@ -76,15 +101,7 @@ export class CallSession {
     } else {
       params = { codec: 'PCMU' as const, payloadType: 0, telephoneEventPayloadType: 101, ptime: 20, remote: null };
     }
-    const opened = await CallMedia.open({
-      ...params,
-      allocator: env.allocator,
-      localAddress: bind,
-      mediaClock: env.mediaClock,
-      clock: env.clock,
-      logger: log,
-      inbandDtmf: env.inbandDtmf,
-    });
+    const opened = await engineOf(env).open({ ...params, localAddress: bind, logger: log, inbandDtmf: env.inbandDtmf });
     if (!opened.ok) return err({ status: 503, reason: `no media: ${opened.error.code}` });
     const media = opened.value;
     const real = { ...caps, port: media.localPort };

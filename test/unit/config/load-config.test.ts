@@ -172,6 +172,22 @@ describe('precedence: defaults < file < env < flags', () => {
   });
 });
 
+describe('media.workers', () => {
+  test('default 0 (media on the main thread); set by the file, VOXMAIL_MEDIA_WORKERS or --media-workers', () => {
+    assert.equal(good().media.workers, 0);
+    assert.equal(good({ argvFlags: { config: file('mw.yaml', 'media: { workers: 2 }\n') } }).media.workers, 2);
+    assert.equal(good({ env: { VOXMAIL_MEDIA_WORKERS: '3' } }).media.workers, 3);
+    assert.equal(good({ env: { VOXMAIL_MEDIA_WORKERS: '3' }, argvFlags: { mediaWorkers: '1' } }).media.workers, 1);
+  });
+
+  test('anything but an integer 0–64 is refused, naming the field', () => {
+    assert.match(badField('media.workers', { flags: { mediaWorkers: 'two' } }), /must be an integer 0–64 \(0: media on the main thread\) \(got "two" from --media-workers\)/);
+    badField('media.workers', { env: { VOXMAIL_MEDIA_WORKERS: '65' } });
+    badField('media.workers', { file: file('mw-neg.yaml', 'media: { workers: -1 }\n') });
+    badField('media', { file: file('mw-key.yaml', 'media: { threads: 2 }\n') });
+  });
+});
+
 describe('dataDir', () => {
   test('relative in the file resolves against the file’s directory', () => {
     const f = file('d.yaml', 'dataDir: ./box\n');
@@ -215,6 +231,7 @@ describe('config files', () => {
         '    maxTransactions: 1000',
         '  forceRport: false',
         'rtp: { portMin: 10000, portMax: 10999 }',
+        'media: { workers: 2 }',
         'http: { host: "::", port: 8088, trustProxy: [10.0.0.1, 10.1.0.0/16], cookieSecure: true }',
         'log: { level: silent }',
         'trust:',
@@ -253,6 +270,7 @@ describe('config files', () => {
         forceRport: false,
       },
       rtp: { portMin: 10000, portMax: 10999 },
+      media: { workers: 2 },
       http: { host: '::', port: 8088, trustProxy: ['10.0.0.1', '10.1.0.0/16'], cookieSecure: true },
       log: { level: 'silent' },
       trust: {
@@ -333,7 +351,7 @@ describe('config files', () => {
     const lines = e.message.split('\n');
     assert.equal(lines.length, 2, e.message);
     assert.match(e.message, /^sip: unknown key "prot" \(allowed: hosts, port, transports, timers, limits, forceRport\) \(from .*unknown\.yaml:3\)$/m);
-    assert.match(e.message, /^\(top level\): unknown key "extra" \(allowed: dataDir, sip, rtp, http, log, trust, notify\) \(from .*unknown\.yaml:4\)$/m);
+    assert.match(e.message, /^\(top level\): unknown key "extra" \(allowed: dataDir, sip, rtp, media, http, log, trust, notify\) \(from .*unknown\.yaml:4\)$/m);
   });
 
   test('unknown keys deep down and in JSON too', () => {

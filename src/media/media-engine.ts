@@ -1,0 +1,76 @@
+/**
+ * How a call gets its media: the surface the call flow uses (`CallMediaHandle`) and who
+ * makes it (`MediaEngine`). Two engines give the same surface:
+ *  - `LocalMediaEngine` (the default, `media.workers: 0`): `CallMedia` on this thread,
+ *    paced by this thread's one media clock;
+ *  - `MediaWorkerPool` (worker/worker-pool.ts, `media.workers: N`): the call's RTP
+ *    socket, player and recorder live in one of N worker threads; the handle is a proxy
+ *    that exchanges small control messages with it (never audio).
+ */
+import type { Clock } from '../shared/clock.js';
+import type { Logger } from '../shared/logger.js';
+import type { Result } from '../shared/result.js';
+import { CallMedia, type MediaParameters } from './call-media.js';
+import type { DtmfEvent } from './dtmf/digit.js';
+import type { MediaClock } from './media-clock.js';
+import type { PlayOptions, PlayOutcome } from './player.js';
+import type { RecorderOptions, RecordingEndReason, RecordingResult } from './recorder.js';
+import type { PortAllocator, RtpSessionError, RtpSessionStats } from './rtp/index.js';
+
+/** One call's media as the call flow sees it (what `CallMedia` offers, and its worker proxy). */
+export interface CallMediaHandle {
+  readonly localPort: number;
+  setRemote(address: string, port: number, rtcpPort?: number): Result<void, string>;
+  play(samples: Int16Array, options?: PlayOptions): Promise<PlayOutcome>;
+  stopPlaying(): void;
+  startRecording(path: string, options: RecorderOptions): Promise<Result<void, string>>;
+  stopRecording(endedBy?: RecordingEndReason): Promise<RecordingResult | null>;
+  onDtmf(fn: (e: DtmfEvent) => void): void;
+  deliverInfo(contentType: string, body: Buffer): Result<void, string>;
+  stats(): RtpSessionStats;
+  /**
+   * The media failed on its own and the call cannot go on (its worker thread died).
+   * The in-process engine never calls it. Pending plays resolve 'aborted' first.
+   */
+  onFailure(fn: (reason: string) => void): void;
+  close(): Promise<void>;
+}
+
+/** What a call asks the engine for: the negotiated parameters and where to bind. */
+export interface CallMediaRequest extends MediaParameters {
+  /** IP literal to receive on (goes into our SDP). */
+  readonly localAddress: string;
+  /** The call's logger (its bindings go with the call into a worker). */
+  readonly logger: Logger;
+  readonly latch?: boolean;
+  readonly inbandDtmf?: boolean;
+}
+
+export type MediaWorkerError = { readonly code: 'VM_MEDIA_WORKER_FAILED' | 'VM_MEDIA_WORKER_BUSY'; readonly message: string };
+export type MediaOpenError = RtpSessionError | MediaWorkerError;
+
+export interface MediaEngine {
+  open(request: CallMediaRequest): Promise<Result<CallMediaHandle, MediaOpenError>>;
+  /** Stop the engine (calls should be closed first). Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface LocalMediaEngineOptions {
+  readonly allocator: PortAllocator;
+  readonly mediaClock: MediaClock;
+  readonly clock: Clock;
+}
+
+/** `media.workers: 0`: every call's media on this thread, as before (CallMedia). */
+export class LocalMediaEngine implements MediaEngine {
+  constructor(private readonly opts: LocalMediaEngineOptions) {}
+
+  open(request: CallMediaRequest): Promise<Result<CallMediaHandle, MediaOpenError>> {
+    return CallMedia.open({ ...request, allocator: this.opts.allocator, mediaClock: this.opts.mediaClock, clock: this.opts.clock });
+  }
+
+  close(): Promise<void> {
+    this.opts.mediaClock.close();
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * The media worker's side of the protocol (protocol.ts): the calls placed in this
+ * thread, each a `CallMedia` on this thread's own `MediaClock`, ports from this worker's
+ * slice of the range, prompts shared once (SharedArrayBuffer) and named by id.
+ *
+ * Kept apart from the thread entry (media-worker-main.ts) so that it can be driven in a
+ * test without a thread: `handle()` takes a message, `post` sends one back.
+ */
+import type { Clock } from '../../shared/clock.js';
+import { VoxmailError } from '../../shared/errors.js';
+import type { Logger } from '../../shared/logger.js';
+import { CallMedia } from '../call-media.js';
+import { MediaClock } from '../media-clock.js';
+import type { PlayOutcome } from '../player.js';
+import { PortAllocator } from '../rtp/index.js';
+import type { FromWorker, ReplyValue, ToWorker, WireError } from './protocol.js';
+
+interface HostedCall {
+  readonly media: CallMedia;
+  readonly log: Logger;
+  /** Plays in progress, by id: aborting one removes it from the player. */
+  readonly plays: Map<number, AbortController>;
+}
+
+export interface MediaWorkerHostOptions {
+  readonly portMin: number;
+  readonly portMax: number;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly post: (msg: FromWorker) => void;
+}
+
+function wireError(e: unknown): WireError {
+  if (e instanceof VoxmailError) return { code: e.code, message: e.message };
+  return { code: 'VM_MEDIA_WORKER_FAILED', message: e instanceof Error ? e.message : String(e) };
+}
+
+export class MediaWorkerHost {
+  private readonly calls = new Map<number, HostedCall>();
+  private readonly prompts = new Map<number, Int16Array>();
+  private readonly allocator: PortAllocator;
+  /** This thread's clock: every player of this worker is paced by it. */
+  readonly mediaClock: MediaClock;
+  private readonly epoch = performance.timeOrigin;
+
+  constructor(private readonly opts: MediaWorkerHostOptions) {
+    this.allocator = new PortAllocator({ min: opts.portMin, max: opts.portMax });
+    this.mediaClock = new MediaClock({ clock: opts.clock, logger: opts.logger });
+  }
+
+  get activeCalls(): number {
+    return this.calls.size;
+  }
+
+  handle(msg: ToWorker): void {
+    switch (msg.t) {
+      case 'prompt':
+        this.prompts.set(msg.id, new Int16Array(msg.buffer, 0, msg.length));
+        return;
+      case 'forget':
+        this.prompts.delete(msg.id);
+        return;
+      case 'open':
+        void this.open(msg);
+        return;
+      case 'remote': {
+        const c = this.calls.get(msg.call);
+        const r = c?.media.setRemote(msg.address, msg.port, msg.rtcpPort);
+        if (r && !r.ok) c?.log.warn({ reason: r.error }, 'new remote media address refused');
+        return;
+      }
+      case 'play':
+        this.play(msg.call, msg.play, msg.prompt, msg.bargeIn);
+        return;
+      case 'abort-play':
+        this.calls.get(msg.call)?.plays.get(msg.play)?.abort();
+        return;
+      case 'stop-play':
+        this.calls.get(msg.call)?.media.stopPlaying();
+        return;
+      case 'rec-start':
+        void this.recStart(msg);
+        return;
+      case 'rec-stop':
+        void this.recStop(msg.req, msg.call, msg.endedBy);
+        return;
+      case 'close':
+        void this.closeCall(msg.req, msg.call);
+        return;
+      case 'shutdown':
+        void this.shutdown();
+        return;
+    }
+  }
+
+  private reply(req: number, value: ReplyValue): void {
+    this.opts.post({ t: 'reply', req, ok: true, value });
+  }
+
+  private fail(req: number, error: WireError): void {
+    this.opts.post({ t: 'reply', req, ok: false, error });
+  }
+
+  private async open(msg: Extract<ToWorker, { t: 'open' }>): Promise<void> {
+    const log = this.opts.logger.child(msg.bindings);
+    let opened;
+    try {
+      opened = await CallMedia.open({
+        ...msg.params,
+        allocator: this.allocator,
+        localAddress: msg.localAddress,
+        mediaClock: this.mediaClock,
+        clock: this.opts.clock,
+        logger: log,
+        latch: msg.latch,
+        inbandDtmf: msg.inbandDtmf,
+      });
+    } catch (e) {
+      this.fail(msg.req, wireError(e));
+      return;
+    }
+    if (!opened.ok) {
+      this.fail(msg.req, { code: opened.error.code, message: opened.error.message });
+      return;
+    }
+    const media = opened.value;
+    const call: HostedCall = { media, log, plays: new Map() };
+    this.calls.set(msg.call, call);
+    media.onDtmf((event) => this.opts.post({ t: 'dtmf', call: msg.call, event, epoch: this.epoch }));
+    this.reply(msg.req, { kind: 'opened', localPort: media.localPort });
+  }
+
+  private play(callId: number, playId: number, promptId: number, bargeIn: boolean): void {
+    const call = this.calls.get(callId);
+    const samples = this.prompts.get(promptId);
+    const done = (outcome: PlayOutcome): void => this.opts.post({ t: 'played', call: callId, play: playId, outcome });
+    if (call === undefined || samples === undefined) {
+      if (call !== undefined) call.log.error({ prompt: promptId }, 'media worker: unknown prompt');
+      done('aborted');
+      return;
+    }
+    const ac = new AbortController();
+    call.plays.set(playId, ac);
+    let outcome: Promise<PlayOutcome>;
+    try {
+      outcome = call.media.play(samples, { bargeIn, signal: ac.signal });
+    } catch (e) {
+      call.plays.delete(playId);
+      call.log.error({ err: e }, 'media worker: play refused');
+      done('aborted');
+      return;
+    }
+    void outcome.then((o) => {
+      call.plays.delete(playId);
+      done(o);
+    });
+  }
+
+  private async recStart(msg: Extract<ToWorker, { t: 'rec-start' }>): Promise<void> {
+    const call = this.calls.get(msg.call);
+    if (call === undefined) {
+      this.fail(msg.req, { code: 'VM_MEDIA_WORKER_FAILED', message: 'no such call in this media worker' });
+      return;
+    }
+    const event = (kind: 'silence' | 'max-duration' | 'error', error?: WireError): void =>
+      this.opts.post({ t: 'rec-event', call: msg.call, kind, ...(error ? { error } : {}) });
+    try {
+      const r = await call.media.startRecording(msg.path, {
+        ...msg.settings,
+        logger: call.log,
+        onSilenceTimeout: () => event('silence'),
+        onMaxDuration: () => event('max-duration'),
+        onError: (e) => event('error', wireError(e)),
+      });
+      if (r.ok) this.reply(msg.req, { kind: 'rec-started' });
+      else this.fail(msg.req, { code: 'VM_MEDIA_RECORD_REFUSED', message: r.error });
+    } catch (e) {
+      this.fail(msg.req, wireError(e));
+    }
+  }
+
+  private async recStop(req: number, callId: number, endedBy: Parameters<CallMedia['stopRecording']>[0]): Promise<void> {
+    const call = this.calls.get(callId);
+    if (call === undefined) {
+      this.reply(req, { kind: 'rec-result', result: null });
+      return;
+    }
+    try {
+      this.reply(req, { kind: 'rec-result', result: await call.media.stopRecording(endedBy) });
+    } catch (e) {
+      this.fail(req, wireError(e));
+    }
+  }
+
+  private async closeCall(req: number, callId: number): Promise<void> {
+    const call = this.calls.get(callId);
+    if (call === undefined) {
+      this.reply(req, { kind: 'closed', stats: null });
+      return;
+    }
+    try {
+      await call.media.close();
+    } catch (e) {
+      call.log.warn({ err: e }, 'media worker: closing the call media failed');
+    }
+    this.calls.delete(callId);
+    this.reply(req, { kind: 'closed', stats: call.media.stats() });
+  }
+
+  /** Close every call (recordings finished as 'aborted'), stop the clock, say so. */
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.calls.values()].map((c) => c.media.close().catch(() => undefined)));
+    this.calls.clear();
+    this.mediaClock.close();
+    this.opts.post({ t: 'closed-all' });
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * Entry point of a media worker thread (started by MediaWorkerPool): builds the host
+ * with this thread's own clock and logger, and connects it to the parent port.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { pino } from 'pino';
+import { systemClock } from '../../shared/clock.js';
+import { MediaWorkerHost } from './media-worker-host.js';
+import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
+
+const init = workerData as WorkerInit;
+const port = parentPort;
+if (port === null) throw new Error('media-worker-main.ts runs only as a worker thread');
+// The same JSON lines on the same stdout as the main thread's logger (synchronous: a crash loses nothing).
+const logger = pino(
+  { name: 'voxmail', level: init.logLevel, base: { pid: process.pid, mediaWorker: init.index }, timestamp: pino.stdTimeFunctions.isoTime },
+  pino.destination({ dest: 1, sync: true }),
+);
+const host = new MediaWorkerHost({
+  portMin: init.portMin,
+  portMax: init.portMax,
+  clock: systemClock,
+  logger,
+  post: (msg: FromWorker) => port.postMessage(msg),
+});
+port.on('message', (msg: ToWorker) => host.handle(msg));
+port.postMessage({ t: 'ready' } satisfies FromWorker);

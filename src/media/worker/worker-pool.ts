@@ -1,0 +1,326 @@
+/**
+ * `media.workers: N`: N media worker threads, each with its own event loop, media clock
+ * and disjoint slice of the RTP port range; every call's media lives in one of them.
+ * The main thread keeps SIP, the call flow and the store and talks to a call's worker
+ * through `RemoteCallMedia` (same surface as `CallMedia`) over the protocol in
+ * protocol.ts (control messages only; prompts cross once per worker, shared).
+ *
+ * Why threads with port slices: one Node thread runs JavaScript on one core; on Node 20
+ * dgram has no `reusePort`, and a socket cannot move between threads, so each worker
+ * binds its own sockets in its own range: a port is unique because the ranges are
+ * disjoint, with no cross-thread allocation protocol. A call goes to the worker with
+ * the fewest calls; a worker whose slice is full answers VM_MEDIA_PORTS_EXHAUSTED and the
+ * next is tried.
+ *
+ * A worker that dies (uncaught exception, out of memory) fails its calls: their pending
+ * plays resolve 'aborted', a recording's `onError` fires and `stopRecording` rejects
+ * (VM_MEDIA_WORKER_FAILED), `onFailure` tells the call to hang up. What the recording had
+ * written stays as a pending deposit + partial WAV, recovered at the next start as after
+ * a crash of the process (ADR 0002). The worker is started again for new calls.
+ *
+ * @see docs/adr/0004-media-workers.md
+ */
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../../shared/logger.js';
+import { err, ok, type Result } from '../../shared/result.js';
+import type { CallMediaHandle, CallMediaRequest, MediaEngine, MediaOpenError } from '../media-engine.js';
+import type { FromWorker, ReplyValue, ToWorker, WireError, WorkerInit } from './protocol.js';
+import { RemoteCallMedia } from './remote-call-media.js';
+
+export interface MediaWorkerPoolOptions {
+  readonly workers: number;
+  readonly portMin: number;
+  readonly portMax: number;
+  readonly logLevel: string;
+  readonly logger: Logger;
+  /** Requests waiting for a worker's answer, per worker, before new calls are refused. Default 2,000. */
+  readonly maxPendingPerWorker?: number;
+  /** Restart a worker that died (default true). */
+  readonly restart?: boolean;
+}
+
+/**
+ * Built (dist/), the entry is a .js file beside this one. Run from source under tsx
+ * (tests, `npx tsx`), it is TypeScript, and on Node 20 a worker does not inherit the
+ * parent's `--import` loader hooks: the worker first registers tsx's loader, then
+ * imports the entry.
+ */
+function createWorker(init: WorkerInit): Worker {
+  const options = { workerData: init, name: `voxmail-media-${String(init.index)}` };
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./media-worker-main.js', import.meta.url), options);
+  const entry = new URL('./media-worker-main.ts', import.meta.url).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { ...options, eval: true });
+}
+
+interface Pending {
+  readonly resolve: (v: Result<ReplyValue, WireError>) => void;
+  readonly call: number;
+}
+
+/** One worker thread and what the main thread knows of it. */
+export class MediaWorkerLink {
+  worker: Worker | null = null;
+  alive = false;
+  /** Calls placed in this worker, by call id. */
+  readonly calls = new Map<number, RemoteCallMedia>();
+  readonly pending = new Map<number, Pending>();
+  /** Prompt ids this incarnation of the worker has been given. */
+  readonly prompts = new Set<number>();
+  private ready: Promise<void> = Promise.resolve();
+  private stopping = false;
+  private closedAll: (() => void) | null = null;
+  restarts = 0;
+
+  constructor(
+    readonly index: number,
+    readonly portMin: number,
+    readonly portMax: number,
+    private readonly pool: MediaWorkerPool,
+  ) {}
+
+  start(): Promise<void> {
+    const init: WorkerInit = { index: this.index, portMin: this.portMin, portMax: this.portMax, logLevel: this.pool.logLevel };
+    const w = createWorker(init);
+    this.worker = w;
+    this.prompts.clear();
+    this.ready = new Promise<void>((resolve, reject) => {
+      const onReady = (m: FromWorker): void => {
+        if (m.t !== 'ready') return;
+        w.off('message', onReady);
+        w.off('error', reject);
+        this.alive = true;
+        resolve();
+      };
+      w.on('message', onReady);
+      w.once('error', reject);
+      // A worker that exits before it is ready (no error event) must not leave start() waiting.
+      w.once('exit', (code) => reject(new Error(`media worker ${String(this.index)} exited (code ${String(code)}) before it was ready`)));
+    });
+    w.on('message', (m: FromWorker) => this.onMessage(m));
+    w.on('error', (e) => this.pool.log.error({ err: e, code: 'VM_MEDIA_WORKER_FAILED', worker: this.index }, 'media worker failed'));
+    w.on('exit', (code) => this.onExit(w, code));
+    return this.ready;
+  }
+
+  post(msg: ToWorker): void {
+    if (!this.alive || this.worker === null) return;
+    this.worker.postMessage(msg);
+  }
+
+  /** Send a request; resolves with the reply, or an error if the worker dies first. */
+  request(call: number, make: (req: number) => ToWorker): Promise<Result<ReplyValue, WireError>> {
+    if (!this.alive) return Promise.resolve(err({ code: 'VM_MEDIA_WORKER_FAILED', message: `media worker ${String(this.index)} is not running` }));
+    const req = this.pool.nextId();
+    return new Promise((resolve) => {
+      this.pending.set(req, { resolve, call });
+      this.post(make(req));
+    });
+  }
+
+  private onMessage(m: FromWorker): void {
+    switch (m.t) {
+      case 'ready':
+        return;
+      case 'reply': {
+        const p = this.pending.get(m.req);
+        if (p === undefined) return;
+        this.pending.delete(m.req);
+        p.resolve(m.ok ? ok(m.value) : err(m.error));
+        return;
+      }
+      case 'played':
+        this.calls.get(m.call)?.onPlayed(m.play, m.outcome);
+        return;
+      case 'dtmf':
+        this.calls.get(m.call)?.onDtmfEvent({ ...m.event, at: m.event.at + m.epoch - performance.timeOrigin });
+        return;
+      case 'rec-event':
+        this.calls.get(m.call)?.onRecordingEvent(m.kind, m.error);
+        return;
+      case 'closed-all':
+        this.closedAll?.();
+        return;
+    }
+  }
+
+  private onExit(w: Worker, code: number): void {
+    if (this.worker !== w) return;
+    this.alive = false;
+    this.worker = null;
+    const failure: WireError = { code: 'VM_MEDIA_WORKER_FAILED', message: `media worker ${String(this.index)} exited (code ${String(code)})` };
+    for (const p of this.pending.values()) p.resolve(err(failure));
+    this.pending.clear();
+    const calls = [...this.calls.values()];
+    this.calls.clear();
+    if (!this.stopping) {
+      this.pool.log.error({ code: 'VM_MEDIA_WORKER_FAILED', worker: this.index, exitCode: code, calls: calls.length }, 'media worker exited; its calls fail');
+    }
+    for (const c of calls) c.onWorkerFailed(failure.message);
+    if (!this.stopping && this.pool.restart) {
+      this.restarts++;
+      // Later calls need it; a worker that cannot even start is logged, not retried in a loop.
+      const delay = Math.min(5_000, 100 * 2 ** Math.min(this.restarts, 6));
+      setTimeout(() => {
+        if (this.stopping) return;
+        this.start().catch((e: unknown) => this.pool.log.error({ err: e, worker: this.index }, 'media worker could not be restarted'));
+      }, delay).unref();
+    }
+  }
+
+  /** Test hook and last resort: kill the thread now (its calls fail as after a crash). */
+  async kill(): Promise<void> {
+    await this.worker?.terminate();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const w = this.worker;
+    if (w === null || !this.alive) return;
+    const done = new Promise<void>((resolve) => (this.closedAll = resolve));
+    this.post({ t: 'shutdown' });
+    await Promise.race([done, new Promise((r) => setTimeout(r, 5_000).unref())]);
+    await w.terminate();
+  }
+}
+
+export class MediaWorkerPool implements MediaEngine {
+  readonly links: readonly MediaWorkerLink[];
+  readonly log: Logger;
+  readonly logLevel: string;
+  readonly restart: boolean;
+  readonly maxPending: number;
+  private ids = 0;
+  private cursor = 0;
+  /** Prompt PCM shared once: the main thread's array → its id and shared copy. */
+  private readonly promptIds = new WeakMap<Int16Array, number>();
+  private readonly promptBuffers = new Map<number, { readonly buffer: SharedArrayBuffer; readonly length: number }>();
+  private readonly promptGone = new FinalizationRegistry<number>((id) => this.forgetPrompt(id));
+  private closing: Promise<void> | null = null;
+
+  private constructor(opts: MediaWorkerPoolOptions) {
+    this.log = opts.logger;
+    this.logLevel = opts.logLevel;
+    this.restart = opts.restart ?? true;
+    this.maxPending = opts.maxPendingPerWorker ?? 2_000;
+    const min = opts.portMin + (opts.portMin % 2);
+    const pairs = Math.floor((opts.portMax - min + 1) / 2);
+    const per = Math.floor(pairs / opts.workers);
+    if (!(opts.workers >= 1) || per < 1) throw new RangeError(`RTP range ${String(opts.portMin)}-${String(opts.portMax)} has fewer port pairs than media workers (${String(opts.workers)})`);
+    const links: MediaWorkerLink[] = [];
+    for (let i = 0; i < opts.workers; i++) {
+      const lo = min + 2 * per * i;
+      // The last worker takes the remainder too.
+      const hi = i === opts.workers - 1 ? min + 2 * pairs - 1 : lo + 2 * per - 1;
+      links.push(new MediaWorkerLink(i, lo, hi, this));
+    }
+    this.links = links;
+  }
+
+  /** Start the workers and wait until every one is ready. */
+  static async start(opts: MediaWorkerPoolOptions): Promise<MediaWorkerPool> {
+    const pool = new MediaWorkerPool(opts);
+    try {
+      await Promise.all(pool.links.map((l) => l.start()));
+    } catch (e) {
+      await pool.close();
+      throw e;
+    }
+    return pool;
+  }
+
+  nextId(): number {
+    this.ids = (this.ids + 1) % Number.MAX_SAFE_INTEGER;
+    return this.ids;
+  }
+
+  /** Calls placed in each worker (for metrics and tests). */
+  get callsPerWorker(): number[] {
+    return this.links.map((l) => l.calls.size);
+  }
+
+  async open(request: CallMediaRequest): Promise<Result<CallMediaHandle, MediaOpenError>> {
+    if (this.closing) return err({ code: 'VM_MEDIA_WORKER_FAILED', message: 'media workers are stopping' });
+    const order = this.placementOrder();
+    if (order.length === 0) return err({ code: 'VM_MEDIA_WORKER_FAILED', message: 'no media worker is running' });
+    let last: MediaOpenError = { code: 'VM_MEDIA_WORKER_BUSY', message: 'every media worker has too many requests waiting' };
+    for (const link of order) {
+      if (link.pending.size >= this.maxPending) continue;
+      const call = this.nextId();
+      const r = await link.request(call, (req) => ({
+        t: 'open',
+        req,
+        call,
+        params: { codec: request.codec, payloadType: request.payloadType, telephoneEventPayloadType: request.telephoneEventPayloadType, ptime: request.ptime, remote: request.remote },
+        localAddress: request.localAddress,
+        latch: request.latch ?? true,
+        inbandDtmf: request.inbandDtmf ?? false,
+        bindings: request.logger.bindings(),
+      }));
+      if (r.ok && r.value.kind === 'opened') {
+        const media = new RemoteCallMedia(this, link, call, r.value.localPort, request.logger);
+        if (!link.alive) {
+          media.onWorkerFailed('media worker exited');
+          return err({ code: 'VM_MEDIA_WORKER_FAILED', message: `media worker ${String(link.index)} exited` });
+        }
+        link.calls.set(call, media);
+        return ok(media);
+      }
+      if (!r.ok) {
+        last = r.error as MediaOpenError;
+        // A full slice: another worker may have room. Anything else would fail the same way there.
+        if (r.error.code !== 'VM_MEDIA_PORTS_EXHAUSTED' && r.error.code !== 'VM_MEDIA_WORKER_FAILED') return err(last);
+      }
+    }
+    return err(last);
+  }
+
+  /** Live workers, fewest calls first; ties rotate so that an idle pool fills evenly. */
+  private placementOrder(): MediaWorkerLink[] {
+    const n = this.links.length;
+    const start = this.cursor;
+    this.cursor = (this.cursor + 1) % n;
+    const rotated: MediaWorkerLink[] = [];
+    for (let i = 0; i < n; i++) {
+      const l = this.links[(start + i) % n]!;
+      if (l.alive) rotated.push(l);
+    }
+    return rotated.sort((a, b) => a.calls.size + a.pending.size - (b.calls.size + b.pending.size));
+  }
+
+  /**
+   * The id the workers know `samples` by; registers it with `link` first if needed
+   * (one shared copy per prompt for all workers, made on its first play).
+   */
+  promptId(link: MediaWorkerLink, samples: Int16Array): number {
+    let id = this.promptIds.get(samples);
+    if (id === undefined) {
+      id = this.nextId();
+      const buffer = new SharedArrayBuffer(samples.length * 2);
+      new Int16Array(buffer).set(samples);
+      this.promptIds.set(samples, id);
+      this.promptBuffers.set(id, { buffer, length: samples.length });
+      this.promptGone.register(samples, id);
+    }
+    if (!link.prompts.has(id)) {
+      const p = this.promptBuffers.get(id)!;
+      link.post({ t: 'prompt', id, buffer: p.buffer, length: p.length });
+      link.prompts.add(id);
+    }
+    return id;
+  }
+
+  private forgetPrompt(id: number): void {
+    this.promptBuffers.delete(id);
+    for (const l of this.links) {
+      if (l.prompts.delete(id)) l.post({ t: 'forget', id });
+    }
+  }
+
+  close(): Promise<void> {
+    this.closing ??= Promise.all(this.links.map((l) => l.stop())).then(() => undefined);
+    return this.closing;
+  }
+}
