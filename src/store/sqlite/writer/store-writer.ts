@@ -107,7 +107,7 @@ export class StoreWriter {
     const id = ++this.#seq;
     return new Promise<T>((resolve, reject) => {
       this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      if (this.#pending.size === 1) worker.ref();
+      this.#holdOpen(worker);
       this.#post(worker, { type: 'write', id, nowMs: now.getTime(), write });
     });
   }
@@ -119,6 +119,7 @@ export class StoreWriter {
     const id = ++this.#seq;
     return new Promise((resolve) => {
       this.#stats.set(id, resolve);
+      this.#holdOpen(worker);
       this.#post(worker, { type: 'stats', id });
     });
   }
@@ -142,6 +143,12 @@ export class StoreWriter {
     return this.#closing;
   }
 
+  /** The thread keeps the process alive only while something waits for it, so an idle store does not hold it open. */
+  #holdOpen(worker: Worker): void {
+    if (this.#pending.size + this.#stats.size > 0 || this.#closing) worker.ref();
+    else worker.unref();
+  }
+
   #post(worker: Worker, message: ToWriter): void {
     worker.postMessage(message);
   }
@@ -155,8 +162,7 @@ export class StoreWriter {
       worker.on('message', (m: FromWriter) => {
         if (m.type === 'ready') {
           ready = true;
-          // Referenced only while writes wait (write()), so an idle store does not hold the process open.
-          if (this.#pending.size === 0) worker.unref();
+          this.#holdOpen(worker);
           resolve();
         } else if (m.type === 'done') {
           for (const r of m.results) {
@@ -166,10 +172,11 @@ export class StoreWriter {
             if (r.ok) p.resolve(r.value);
             else p.reject(unwire(r.error));
           }
-          if (this.#pending.size === 0) worker.unref();
+          this.#holdOpen(worker);
         } else {
           this.#stats.get(m.id)?.(m.stats);
           this.#stats.delete(m.id);
+          this.#holdOpen(worker);
         }
       });
       let failure: Error | undefined;
