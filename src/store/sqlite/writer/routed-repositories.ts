@@ -32,7 +32,7 @@ function hookResult<T>(notify: NotificationsFor<T> | undefined, record: T): read
   if (notify === undefined) return null;
   const items = notify(record);
   if (!Array.isArray(items)) throw invalid('notify', 'must return a list of notifications');
-  return items;
+  return items as readonly NewNotification[];
 }
 
 export class WriterDepositRepository implements DepositRepository {
