@@ -76,12 +76,20 @@ export interface DepositsBenchOptions {
    * BENCH_DEPOSITS_MEDIA_WORKERS (e.g. "0,2") or [0].
    */
   readonly mediaWorkers?: readonly number[];
+  /**
+   * `store.writer` values to run every step with (crossed with `mediaWorkers`), so that the
+   * main-thread and the writer-thread store are compared in the same run. Default
+   * BENCH_DEPOSITS_STORE_WRITER (e.g. "main,worker") or ["main"].
+   */
+  readonly storeWriters?: readonly ('main' | 'worker')[];
 }
 
 export interface DepositStepRow {
   readonly calls: number;
   /** The server's `media.workers` (0: media on the main thread). */
   readonly mediaWorkers: number;
+  /** The server's `store.writer`. */
+  readonly storeWriter: 'main' | 'worker';
   /** SIPp -r used. */
   readonly rate: number;
   readonly talkSeconds: number;
@@ -186,6 +194,14 @@ function envWorkers(): number[] | undefined {
   return list;
 }
 
+function envStoreWriters(): ('main' | 'worker')[] | undefined {
+  const v = process.env['BENCH_DEPOSITS_STORE_WRITER'];
+  if (v === undefined || v === '') return undefined;
+  const list = v.split(',').map((x) => x.trim());
+  if (list.some((x) => x !== 'main' && x !== 'worker')) throw new Error(`BENCH_DEPOSITS_STORE_WRITER=${v}: want a list like main,worker`);
+  return list as ('main' | 'worker')[];
+}
+
 function envPorts(): [number, number] | undefined {
   const v = process.env['BENCH_DEPOSITS_RTP_PORTS'];
   if (v === undefined || v === '') return undefined;
@@ -262,7 +278,7 @@ async function measureBare(n: number): Promise<{ cpuPct: number; usPerPacket: nu
 
 async function runStep(
   n: number,
-  o: Required<Omit<DepositsBenchOptions, 'steps' | 'rate' | 'runAllSteps' | 'mediaWorkers'>> & { rate: number; mediaWorkers: number },
+  o: Required<Omit<DepositsBenchOptions, 'steps' | 'rate' | 'runAllSteps' | 'mediaWorkers' | 'storeWriters'>> & { rate: number; mediaWorkers: number; storeWriter: 'main' | 'worker' },
   audio: CallerAudio,
   intro: number,
 ): Promise<DepositStepRow> {
@@ -274,11 +290,11 @@ async function runStep(
   const rampS = n / o.rate;
   const timeoutS = Math.ceil(rampS + (SCENARIO_PAUSE_MS + talkPauseMs) / 1000 + 120);
   const load0 = loadAverage();
-  console.log(`\n[deposits ${String(n)}] media.workers ${String(o.mediaWorkers)}; ${String(n)} calls at ${String(o.rate)}/s (ramp ${fixed(rampS, 1)} s), -d ${String(talkPauseMs)} ms → ~${String(o.talkSeconds)} s recorded each; load average ${load0}`);
+  console.log(`\n[deposits ${String(n)}] media.workers ${String(o.mediaWorkers)}, store.writer ${o.storeWriter}; ${String(n)} calls at ${String(o.rate)}/s (ramp ${fixed(rampS, 1)} s), -d ${String(talkPauseMs)} ms → ~${String(o.talkSeconds)} s recorded each; load average ${load0}`);
 
   try {
     const nodeArgs = (process.env['BENCH_DEPOSITS_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
-    const server = await startServer({ dataDir, cwd: dir, rtpPorts: o.rtpPorts, nodeArgs, mediaWorkers: o.mediaWorkers });
+    const server = await startServer({ dataDir, cwd: dir, rtpPorts: o.rtpPorts, nodeArgs, mediaWorkers: o.mediaWorkers, storeWriter: o.storeWriter });
     let serverExit = '';
     let warningCount = 0;
     const samples: Sample[] = [];
@@ -427,6 +443,7 @@ async function runStep(
     const row: DepositStepRow = {
       calls: n,
       mediaWorkers: o.mediaWorkers,
+      storeWriter: o.storeWriter,
       rate: o.rate,
       talkSeconds: o.talkSeconds,
       sippSuccessful: successful,
@@ -511,13 +528,16 @@ export async function runDepositsBench(options: DepositsBenchOptions): Promise<D
   let highestCleanStep: number | null = null;
   try {
     const workers = options.mediaWorkers ?? envWorkers() ?? [0];
+    const storeWriters = options.storeWriters ?? envStoreWriters() ?? ['main'];
     let stepsCleanSoFar = true;
     for (const n of options.steps) {
       const stepRows: DepositStepRow[] = [];
       for (const w of workers) {
-        const row = await runStep(n, { ...o, rate: rateOf(n), mediaWorkers: w }, audio, intro.totalMs);
-        rows.push(row);
-        stepRows.push(row);
+        for (const sw of storeWriters) {
+          const row = await runStep(n, { ...o, rate: rateOf(n), mediaWorkers: w, storeWriter: sw }, audio, intro.totalMs);
+          rows.push(row);
+          stepRows.push(row);
+        }
       }
       // Highest clean step: every step up to it clean with at least one media.workers setting.
       stepsCleanSoFar &&= stepRows.some((r) => r.clean);
@@ -548,6 +568,7 @@ export function printDepositsBench(r: DepositsBenchResult): void {
     [
       { title: 'concurrent calls', align: 'right' },
       { title: 'media workers', align: 'right' },
+      { title: 'store writer', align: 'left' },
       { title: 'failed calls', align: 'right' },
       { title: 'messages complete', align: 'right' },
       { title: 'CPU % of a core', align: 'right' },
@@ -562,6 +583,7 @@ export function printDepositsBench(r: DepositsBenchResult): void {
     r.rows.map((x) => [
       int(x.calls),
       String(x.mediaWorkers),
+      x.storeWriter,
       int(x.failedCalls),
       `${int(x.messagesComplete)} / ${int(x.calls)}`,
       num(x.cpuPct, 1),
@@ -579,6 +601,7 @@ export function printDepositsBench(r: DepositsBenchResult): void {
     [
       { title: 'calls', align: 'right' },
       { title: 'media workers', align: 'right' },
+      { title: 'store writer', align: 'left' },
       { title: 'SIPp -r /s', align: 'right' },
       { title: 'window s (calls recording)', align: 'right' },
       { title: 'µs CPU/packet: server (in) / bare (in+out)', align: 'right' },
@@ -599,6 +622,7 @@ export function printDepositsBench(r: DepositsBenchResult): void {
     r.rows.map((x) => [
       int(x.calls),
       String(x.mediaWorkers),
+      x.storeWriter,
       int(x.rate),
       `${num(x.windowS, 0)} (${num(x.windowCalls, 0)})`,
       `${num(x.cpuUsPerPacket, 1)} / ${num(x.bareUsPerPacket, 1)}`,
@@ -619,7 +643,7 @@ export function printDepositsBench(r: DepositsBenchResult): void {
   );
   for (const x of r.rows) {
     if (x.problems.length === 0) continue;
-    console.log(`\n${int(x.calls)} calls, media.workers ${String(x.mediaWorkers)}:${x.clean ? '' : ' NOT clean'}`);
+    console.log(`\n${int(x.calls)} calls, media.workers ${String(x.mediaWorkers)}, store.writer ${x.storeWriter}:${x.clean ? '' : ' NOT clean'}`);
     for (const p of x.problems) console.log(`  ${p}`);
   }
   console.log(`\n${r.summary}`);

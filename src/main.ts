@@ -64,7 +64,7 @@ export async function startVoxmail(config: Config, options: StartVoxmailOptions 
 
   await prepareDataDir(config.dataDir);
 
-  const stores = await openStores(config.dataDir, { logger: logger.child({ module: 'store' }) });
+  const stores = await openStores(config.dataDir, { logger: logger.child({ module: 'store' }), writer: config.store.writer });
   // One bus for the whole process: the call flow and the API publish, open inboxes listen.
   const live = new LiveEvents();
   let notify: NotifyService;

@@ -24,6 +24,8 @@ export interface ServerOptions {
   readonly nodeArgs?: readonly string[];
   /** `--media-workers` (0: media on the main thread, the server's default). */
   readonly mediaWorkers?: number;
+  /** `--store-writer` (main: the server's default). */
+  readonly storeWriter?: 'main' | 'worker';
 }
 
 export interface Server {
@@ -65,6 +67,7 @@ export async function startServer(o: ServerOptions): Promise<Server> {
     '--rtp-ports', `${String(o.rtpPorts[0])}-${String(o.rtpPorts[1])}`,
     '--log-level', o.logLevel ?? 'warn',
     ...(o.mediaWorkers !== undefined && o.mediaWorkers > 0 ? ['--media-workers', String(o.mediaWorkers)] : []),
+    ...(o.storeWriter !== undefined && o.storeWriter !== 'main' ? ['--store-writer', o.storeWriter] : []),
   ];
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VOXMAIL_')) env[k] = v;

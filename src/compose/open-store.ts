@@ -10,7 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
-import { FsAudioStore, openSqliteStore } from '../store/index.js';
+import { FsAudioStore, openSqliteStore, type StoreWriterMode } from '../store/index.js';
 import { StoreError, type AudioStore, type VoicemailStore } from '../voicemail/ports.js';
 
 export const DATABASE_FILE = 'voxmail.db';
@@ -19,6 +19,8 @@ export const AUDIO_DIR = 'audio';
 export interface OpenStoresOptions {
   /** Where the store logs (migrations...); silent by default so CLI output stays clean. */
   readonly logger?: Logger | undefined;
+  /** `store.writer`: where the per-call writes run (the server's choice; the CLI keeps `main`). */
+  readonly writer?: StoreWriterMode | undefined;
 }
 
 export interface Stores {
@@ -31,7 +33,7 @@ export interface Stores {
 /** Opens (creating if missing) the database and audio directory under `dataDir`. */
 export async function openStores(dataDir: string, options: OpenStoresOptions = {}): Promise<Stores> {
   await mkdir(dataDir, { recursive: true });
-  const store = await openSqliteStore({ file: join(dataDir, DATABASE_FILE), logger: options.logger ?? silentLogger() });
+  const store = await openSqliteStore({ file: join(dataDir, DATABASE_FILE), logger: options.logger ?? silentLogger(), writer: options.writer ?? 'main' });
   const audio = new FsAudioStore(join(dataDir, AUDIO_DIR));
   let closing: Promise<void> | undefined;
   return Object.freeze({ store, audio, close: () => (closing ??= store.close()) });

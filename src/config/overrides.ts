@@ -23,6 +23,7 @@ export interface ConfigFlags {
   readonly httpPort?: string | undefined;
   readonly rtpPorts?: string | undefined;
   readonly mediaWorkers?: string | undefined;
+  readonly storeWriter?: string | undefined;
   readonly logLevel?: string | undefined;
   readonly smtpUrl?: string | undefined;
   readonly mailFrom?: string | undefined;
@@ -148,6 +149,15 @@ export const CONFIG_OVERRIDES: readonly ConfigOverride[] = [
     field: 'media.workers',
     description: 'media worker threads (0: media on the main thread, the default; N: RTP and recordings spread over N threads)',
     parse: set(['media', 'workers'], integerOrText),
+  },
+  {
+    key: 'storeWriter',
+    flag: '--store-writer',
+    argName: '<where>',
+    env: 'VOXMAIL_STORE_WRITER',
+    field: 'store.writer',
+    description: 'where per-call database writes run: main (the default) or worker (a store writer thread with group commit)',
+    parse: set(['store', 'writer'], (raw) => raw.trim().toLowerCase()),
   },
   {
     key: 'logLevel',

@@ -64,6 +64,17 @@ export interface MediaConfig {
   readonly workers: number;
 }
 
+/**
+ * Where the store's per-call writes run. `main` (the default): synchronously on the main
+ * thread's SQLite connection, one fsync per transaction. `worker`: a store writer thread
+ * with its own connection runs deposits.begin/finish/abandon and the outbox's
+ * enqueue/claimDue/complete, several queued writes in one transaction (one fsync), each
+ * in its own savepoint (docs/adr/0005-store-writer-thread.md).
+ */
+export interface StoreConfig {
+  readonly writer: 'main' | 'worker';
+}
+
 export interface HttpConfig {
   readonly host: string;
   readonly port: number;
@@ -141,6 +152,7 @@ export interface Config {
   readonly sip: SipConfig;
   readonly rtp: RtpConfig;
   readonly media: MediaConfig;
+  readonly store: StoreConfig;
   readonly http: HttpConfig;
   readonly log: LogConfig;
   readonly trust: TrustConfig;
@@ -171,6 +183,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze({
   },
   rtp: { portMin: 20_000, portMax: 29_999 },
   media: { workers: 0 },
+  store: { writer: 'main' },
   http: { host: '127.0.0.1', port: 8080, trustProxy: false, cookieSecure: 'auto' },
   log: { level: 'info' },
   // Loopback only: a newcomer's softphone on the same machine can call the demo mailbox.
@@ -300,6 +313,10 @@ const media = section({
   workers: intIn(0, MAX_MEDIA_WORKERS, `an integer 0–${fmt(MAX_MEDIA_WORKERS)} (0: media on the main thread)`),
 });
 
+const store = section({
+  writer: z.enum(['main', 'worker'], { error: 'must be "main" (writes on the main thread) or "worker" (a store writer thread)' }),
+});
+
 const CIDR_RULE = 'must be an IP network such as 10.0.0.0/8, 192.0.2.7/32, ::1/128 or a bare IP address';
 /** `a.b.c.d/len` or `v6/len` with a prefix length that fits the family, or a bare address. */
 export function isCidr(s: string): boolean {
@@ -400,6 +417,7 @@ export const configSchema: z.ZodType<Config> = section({
   }),
   rtp,
   media,
+  store,
   http: section({
     host: ipLiteral,
     port,

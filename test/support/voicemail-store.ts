@@ -16,7 +16,8 @@ export interface TempStores {
 
 export async function tempStores(options: { now?: () => Date } = {}): Promise<TempStores> {
   const dir = mkdtempSync(path.join(tmpdir(), 'voxmail-vm-'));
-  const store = await openSqliteStore({ file: path.join(dir, 'voxmail.db'), ...(options.now ? { now: options.now } : {}) });
+  const writer = process.env['VOXMAIL_TEST_STORE_WRITER'] === 'worker' ? 'worker' : 'main';
+  const store = await openSqliteStore({ file: path.join(dir, 'voxmail.db'), writer, ...(options.now ? { now: options.now } : {}) });
   const audio = new FsAudioStore(path.join(dir, 'audio'));
   await store.tenants.create({ id: 't1', name: 'Tenant 1' });
   return {

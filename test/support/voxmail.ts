@@ -88,6 +88,13 @@ export function testMediaWorkers(): number {
   return n;
 }
 
+/** `store.writer` for test servers: VOXMAIL_TEST_STORE_WRITER=worker runs the e2e tests with the store writer thread. */
+export function testStoreWriter(): 'main' | 'worker' {
+  const raw = process.env['VOXMAIL_TEST_STORE_WRITER'] ?? 'main';
+  if (raw !== 'main' && raw !== 'worker') throw new Error(`VOXMAIL_TEST_STORE_WRITER must be main or worker, got ${raw}`);
+  return raw;
+}
+
 export const LOOPBACK_TRUST: TrustConfig = {
   networks: [
     { cidr: '127.0.0.0/8', tenant: TENANT },
@@ -105,6 +112,7 @@ export function testConfig(dataDir: string, rtp: RtpRange, o: Pick<VoxmailServer
     sip: { ...DEFAULT_CONFIG.sip, hosts: ['127.0.0.1'], port: o.sipPort ?? 0, transports: ['udp', 'tcp'] },
     rtp,
     media: { workers: o.mediaWorkers ?? testMediaWorkers() },
+    store: { writer: testStoreWriter() },
     http: { ...DEFAULT_CONFIG.http, host: '127.0.0.1', port: 0 },
     log: { level: process.env['LOG'] === 'debug' ? 'debug' : 'silent' },
     trust: { ...LOOPBACK_TRUST, ...o.trust },
@@ -253,6 +261,7 @@ export class VoxmailProcess {
       '--rtp-ports', `${String(o.rtp.portMin)}-${String(o.rtp.portMax)}`,
       '--log-level', process.env['LOG'] === 'debug' ? 'debug' : 'info',
       '--media-workers', String(testMediaWorkers()),
+      '--store-writer', testStoreWriter(),
     ];
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VOXMAIL_')) env[k] = v;

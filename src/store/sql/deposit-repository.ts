@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Message, MissedCall, PendingDeposit } from '../../voicemail/model.js';
 import { StoreError, type DepositRepository, type NewMessage, type NewMissedCall, type NotificationsFor } from '../../voicemail/ports.js';
-import { checkId, checkNewMessage, checkNewMissedCall, checkPendingDeposit } from '../validation/records.js';
+import { checkId, checkNewMessage, checkNewMissedCall, checkPendingDeposit, type CheckedMessage } from '../validation/records.js';
 import { invalid } from '../validation/fields.js';
 import type { Database } from './database.js';
 import { queueFor } from './outbox-repository.js';
@@ -54,8 +54,7 @@ export class SqlDepositRepository implements DepositRepository {
    * written and the deposit stays pending.
    */
   async finish(depositId: string, message: NewMessage, notify?: NotificationsFor<Message>): Promise<Message> {
-    const m = checkNewMessage(message);
-    if (m.id !== depositId) throw invalid('id', `must be the deposit id ${JSON.stringify(depositId)}`, m.id);
+    const m = checkFinish(depositId, message);
     const now = this.ctx.now();
     return this.ctx.db.transaction().execute(async (trx) => {
       const pending = await trx.selectFrom('pending_deposits').selectAll().where('id', '=', depositId).executeTakeFirst();
@@ -77,32 +76,40 @@ export class SqlDepositRepository implements DepositRepository {
    * `notify`'s notifications for the call queued in the same transaction.
    */
   async abandon(depositId: string | null, missed: NewMissedCall, notify?: NotificationsFor<MissedCall>): Promise<MissedCall> {
+    return this.abandonAs(plannedMissedCall(depositId, missed), depositId, notify);
+  }
+
+  /**
+   * `abandon` with the missed call's id chosen by the caller (`plannedMissedCall`): the
+   * store writer thread (sqlite/writer/) runs the `notify` hook on the caller's thread
+   * before the write, on the record this will write.
+   */
+  async abandonAs(call: MissedCall, depositId: string | null, notify?: NotificationsFor<MissedCall>): Promise<MissedCall> {
     if (depositId !== null) checkId('depositId', depositId);
-    const c = checkNewMissedCall(missed);
-    const call: MissedCall = { id: randomUUID(), ...c };
+    const c: MissedCall = { id: checkId('id', call.id), ...checkNewMissedCall(call) };
     await this.ctx.db.transaction().execute(async (trx) => {
       await assertMailboxExists(trx, c.tenantId, c.mailboxId);
       await trx
         .insertInto('missed_calls')
         .values({
-          id: call.id,
-          tenant_id: call.tenantId,
-          mailbox_id: call.mailboxId,
-          caller_number: call.callerNumber,
-          caller_name: call.callerName,
-          called_number: call.calledNumber,
-          reason: call.reason,
-          cause: call.cause,
-          at: call.at,
-          call_id: call.callId,
+          id: c.id,
+          tenant_id: c.tenantId,
+          mailbox_id: c.mailboxId,
+          caller_number: c.callerNumber,
+          caller_name: c.callerName,
+          called_number: c.calledNumber,
+          reason: c.reason,
+          cause: c.cause,
+          at: c.at,
+          call_id: c.callId,
         })
         .execute();
       if (depositId !== null) {
         await trx.deleteFrom('pending_deposits').where('id', '=', depositId).where('tenant_id', '=', c.tenantId).execute();
       }
-      await queueFor(trx, this.ctx.now(), call, notify);
+      await queueFor(trx, this.ctx.now(), c, notify);
     });
-    return call;
+    return c;
   }
 
   /** What a crash left, oldest first. */
@@ -110,6 +117,27 @@ export class SqlDepositRepository implements DepositRepository {
     const rows = await this.ctx.db.selectFrom('pending_deposits').selectAll().orderBy('received_at').orderBy('id').execute();
     return rows.map(depositFromRow);
   }
+}
+
+/** The checked message `finish` will insert for the deposit (VM_STORE_INVALID otherwise). */
+export function checkFinish(depositId: string, message: NewMessage): CheckedMessage {
+  const m = checkNewMessage(message);
+  if (m.id !== depositId) throw invalid('id', `must be the deposit id ${JSON.stringify(depositId)}`, m.id);
+  return m;
+}
+
+/**
+ * The message row `finish(depositId, message)` writes when it runs with `now`, as the
+ * record its `notify` hook gets (the store writer calls the hook before posting the write).
+ */
+export function plannedMessage(depositId: string, message: NewMessage, now: Date): Message {
+  return messageFromRow(newMessageRow(checkFinish(depositId, message), now));
+}
+
+/** The missed call `abandon` writes: the checked fields and a new random id. */
+export function plannedMissedCall(depositId: string | null, missed: NewMissedCall): MissedCall {
+  if (depositId !== null) checkId('depositId', depositId);
+  return { id: randomUUID(), ...checkNewMissedCall(missed) };
 }
 
 async function assertMailboxExists(db: Kysely<Database>, tenantId: string, mailboxId: string): Promise<void> {

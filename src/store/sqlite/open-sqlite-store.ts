@@ -13,7 +13,6 @@
  */
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import { VoxmailError } from '../../shared/errors.js';
@@ -23,8 +22,12 @@ import type { Database } from '../sql/database.js';
 import { migrationProvider } from '../sql/migrations.js';
 import { createSqlRepositories } from '../sql/sql-store.js';
 import { isSqliteUniqueViolation, VoxmailSqliteDialect } from './sqlite-dialect.js';
+import { openSqliteFile, STORE_OPEN_FAILED } from './sqlite-file.js';
+import { InFlight, WriterDepositRepository, WriterOutboxRepository } from './writer/routed-repositories.js';
+import { StoreWriter } from './writer/store-writer.js';
 
-export const STORE_OPEN_FAILED = 'VM_STORE_OPEN_FAILED';
+export { STORE_OPEN_FAILED };
+
 export const STORE_MIGRATION_FAILED = 'VM_STORE_MIGRATION_FAILED';
 
 export interface SqliteStoreOptions {
@@ -38,11 +41,26 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
   /** Wall-clock time for createdAt/updatedAt/folderChangedAt; default `new Date()`. For tests. */
   readonly now?: () => Date;
+  /**
+   * Where the per-call writes run (docs/adr/0005-store-writer-thread.md): `main` (the
+   * default), synchronously on this thread's connection; `worker`, in a store writer
+   * thread with its own connection and group commit — deposits.begin/finish/abandon and
+   * outbox.enqueue/claimDue/complete; every other method stays on this thread. `:memory:`
+   * databases always use `main` (a thread cannot see another's in-memory database).
+   */
+  readonly writer?: StoreWriterMode;
+  /** `worker` only: writes waiting before new ones fail with VM_STORE_WRITER_BUSY. Default 5,000. */
+  readonly maxQueuedWrites?: number;
 }
+
+export type StoreWriterMode = 'main' | 'worker';
+export const STORE_WRITER_MODES: readonly StoreWriterMode[] = ['main', 'worker'];
 
 interface SharedConnection {
   readonly ready: Promise<Kysely<Database>>;
   refs: number;
+  /** The store writer thread, started by the first store opened with `writer: 'worker'`. */
+  writer?: Promise<StoreWriter>;
 }
 
 /** Open connections by the database file's real path. */
@@ -75,23 +93,66 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Voic
     throw error;
   }
   const owner = conn;
+  const now = options.now ?? (() => new Date());
+  const repositories = createSqlRepositories({ db, now, isUniqueViolation: isSqliteUniqueViolation });
+  const useWorker = options.writer === 'worker' && key !== null;
+  let writer: StoreWriter | undefined;
+  if (useWorker) {
+    owner.writer ??= StoreWriter.start({
+      file: options.file,
+      busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
+      logger: log.child({ component: 'store-writer' }),
+      ...(options.maxQueuedWrites !== undefined ? { maxQueued: options.maxQueuedWrites } : {}),
+    });
+    try {
+      writer = await owner.writer;
+    } catch (error) {
+      owner.writer = undefined;
+      await release(owner, key, db);
+      throw error;
+    }
+  }
+  const inFlight = new InFlight();
   let closed: Promise<void> | undefined;
-  return {
-    ...createSqlRepositories({ db, now: options.now ?? (() => new Date()), isUniqueViolation: isSqliteUniqueViolation }),
+  const store: VoicemailStore = {
+    ...repositories,
+    ...(writer
+      ? {
+          deposits: new WriterDepositRepository(repositories.deposits, writer, now, inFlight),
+          outbox: new WriterOutboxRepository(repositories.outbox, writer, now, inFlight),
+        }
+      : {}),
     close() {
       closed ??= (async () => {
-        if (--owner.refs > 0) return;
-        if (key !== null && shared.get(key) === owner) shared.delete(key);
-        await db.destroy();
+        await inFlight.settled();
+        await release(owner, key, db);
         log.debug('store closed');
       })();
       return closed;
     },
   };
+  if (writer) writers.set(store, writer);
+  return store;
+}
+
+const writers = new WeakMap<VoicemailStore, StoreWriter>();
+
+/** The writer thread behind a store opened with `writer: 'worker'` (tests and benches: stats, crash). */
+export function storeWriterOf(store: VoicemailStore): StoreWriter | undefined {
+  return writers.get(store);
+}
+
+/** Drops one reference; the last one closes the writer thread (after its queue) and then the connection. */
+async function release(owner: SharedConnection, key: string | null, db: Kysely<Database>): Promise<void> {
+  if (--owner.refs > 0) return;
+  if (key !== null && shared.get(key) === owner) shared.delete(key);
+  const writer = await owner.writer?.catch(() => undefined);
+  await writer?.close();
+  await db.destroy();
 }
 
 async function connect(options: SqliteStoreOptions, log: Logger): Promise<Kysely<Database>> {
-  const sqlite = openFile(options.file, options.busyTimeoutMs ?? 5_000);
+  const sqlite = openSqliteFile(options.file, options.busyTimeoutMs ?? 5_000);
   const db = new Kysely<Database>({ dialect: new VoxmailSqliteDialect({ database: sqlite }) });
   try {
     await migrate(db, log);
@@ -100,28 +161,6 @@ async function connect(options: SqliteStoreOptions, log: Logger): Promise<Kysely
     throw error;
   }
   return db;
-}
-
-function openFile(file: string, busyTimeoutMs: number): SqliteDatabase.Database {
-  try {
-    const sqlite = new SqliteDatabase(file, { timeout: busyTimeoutMs });
-    try {
-      // busy_timeout first: switching a new file to WAL needs a lock another process may hold.
-      sqlite.pragma(`busy_timeout = ${String(busyTimeoutMs)}`);
-      const mode: unknown = sqlite.pragma('journal_mode = WAL', { simple: true });
-      if (mode !== 'wal' && !(sqlite.memory && mode === 'memory')) throw new Error(`journal_mode stayed ${String(mode)}`);
-      // FULL: a deposit's commit survives power loss, not just a process crash; writes are few.
-      sqlite.pragma('synchronous = FULL');
-      sqlite.pragma('foreign_keys = ON');
-    } catch (error) {
-      sqlite.close();
-      throw error;
-    }
-    return sqlite;
-  } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
-    throw new VoxmailError(STORE_OPEN_FAILED, `cannot open the database ${file}: ${why}`, { cause: error });
-  }
 }
 
 async function migrate(db: Kysely<Database>, log: Logger): Promise<void> {

@@ -11,7 +11,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { openSqliteStore } from '../../../src/store/index.js';
 import { killChildren, spawnTracked } from '../../support/child-processes.js';
 import { waitFor } from '../../support/wait.js';
-import { deposit, depositFor, tempDir } from './store-fixture.js';
+import { deposit, depositFor, tempDir, testStoreWriter } from './store-fixture.js';
 
 const dir = await tempDir('store-concurrency');
 after(killChildren);
@@ -30,8 +30,8 @@ function inspect<T>(file: string, read: (db: SqliteDatabase.Database) => T): T {
 describe('SQLite store: one file, several users', () => {
   test('two stores on one file see each other’s writes', async () => {
     const file = newFile();
-    const a = await openSqliteStore({ file });
-    const b = await openSqliteStore({ file });
+    const a = await openSqliteStore({ file, writer: testStoreWriter() });
+    const b = await openSqliteStore({ file, writer: testStoreWriter() });
     try {
       await a.tenants.create({ id: 't1' });
       assert.equal((await b.tenants.get('t1'))?.id, 't1');
@@ -60,7 +60,7 @@ describe('SQLite store: one file, several users', () => {
     const exits = await Promise.all(writers.map((w) => w.exited));
     for (const [i, w] of writers.entries()) assert.equal(exits[i]?.code, 0, `writer ${String(i + 1)} failed:\n${w.stderr}`);
 
-    const store = await openSqliteStore({ file });
+    const store = await openSqliteStore({ file, writer: testStoreWriter() });
     try {
       assert.deepEqual((await store.tenants.list()).map((t) => t.id), ['p1', 'p2', 'p3']);
       assert.equal((await store.messages.list({})).length, 45);
@@ -73,11 +73,11 @@ describe('SQLite store: one file, several users', () => {
 
   test('reopening keeps the data and applies no migration twice; WAL is on', async () => {
     const file = newFile();
-    const first = await openSqliteStore({ file });
+    const first = await openSqliteStore({ file, writer: testStoreWriter() });
     await first.tenants.create({ id: 't1' });
     await first.close();
     for (let i = 0; i < 2; i++) {
-      const again = await openSqliteStore({ file });
+      const again = await openSqliteStore({ file, writer: testStoreWriter() });
       assert.equal((await again.tenants.get('t1'))?.id, 't1');
       await again.close();
     }
@@ -89,7 +89,7 @@ describe('SQLite store: one file, several users', () => {
 
   test('foreign keys are enforced', async () => {
     const file = newFile();
-    const store = await openSqliteStore({ file });
+    const store = await openSqliteStore({ file, writer: testStoreWriter() });
     await store.close();
     // A raw connection with foreign keys on, as the store's: an orphan number is refused.
     const db = new SqliteDatabase(file);
@@ -102,14 +102,14 @@ describe('SQLite store: one file, several users', () => {
   });
 
   test(':memory: works for tests of other modules', async () => {
-    const store = await openSqliteStore({ file: ':memory:' });
+    const store = await openSqliteStore({ file: ':memory:', writer: testStoreWriter() });
     await store.tenants.create({ id: 't1' });
     assert.equal((await store.tenants.list()).length, 1);
     await store.close();
   });
 
   test('close is idempotent', async () => {
-    const store = await openSqliteStore({ file: newFile() });
+    const store = await openSqliteStore({ file: newFile(), writer: testStoreWriter() });
     await Promise.all([store.close(), store.close()]);
     await store.close();
     await assert.rejects(store.tenants.list());
@@ -121,10 +121,10 @@ describe('SQLite store: one file, several users', () => {
       message: /cannot open the database .*no-such-dir/,
     });
     const file = newFile();
-    await (await openSqliteStore({ file })).close();
+    await (await openSqliteStore({ file, writer: testStoreWriter() })).close();
     const db = new SqliteDatabase(file);
     db.prepare("insert into kysely_migration (name, timestamp) values ('0999_from_the_future', '2030-01-01')").run();
     db.close();
-    await assert.rejects(openSqliteStore({ file }), { code: 'VM_STORE_MIGRATION_FAILED', message: /0999_from_the_future/ });
+    await assert.rejects(openSqliteStore({ file, writer: testStoreWriter() }), { code: 'VM_STORE_MIGRATION_FAILED', message: /0999_from_the_future/ });
   });
 });

@@ -18,7 +18,7 @@ import type { Message, MissedCall } from '../../../src/voicemail/model.js';
 import type { NewNotification, VoicemailStore } from '../../../src/voicemail/ports.js';
 import { killChildren, spawnTracked } from '../../support/child-processes.js';
 import { waitFor } from '../../support/wait.js';
-import { deposit, depositFor, messageFor, missedFor, openTestStore, tempDir, TestTime } from './store-fixture.js';
+import { deposit, depositFor, messageFor, missedFor, openTestStore, tempDir, TestTime, testStoreWriter } from './store-fixture.js';
 
 const dir = await tempDir('store-outbox');
 after(killChildren);
@@ -415,7 +415,7 @@ describe('migration 0002_notifications', () => {
       .run(JSON.stringify(Object.fromEntries(['busy', 'no-answer', 'unavailable', 'unconditional', 'default'].map((r) => [r, { mode: 'leave-message', audioKey: null }]))), T0, T0);
     raw.close();
 
-    const store = await openSqliteStore({ file });
+    const store = await openSqliteStore({ file, writer: testStoreWriter() });
     assert.deepEqual(((await store.tenants.get('old'))), { id: 'old', name: 'Old', defaultEmail: null, duplicateToDefault: false, webhookUrl: null, webhookSecret: null, createdAt: T0 });
     assert.deepEqual((await store.mailboxes.get('old', '100'))?.mwiUris, []);
     await store.outbox.enqueue([note({ tenantId: 'old' })]);
@@ -431,7 +431,7 @@ describe('migration 0002_notifications', () => {
       assert.ok(!(r.prepare('select * from mailboxes').columns().map((c) => c.name)).includes('mwi_uris'));
       assert.equal(r.prepare('select count(*) from mailboxes').pluck().get(), 1, 'data kept');
     });
-    const again = await openSqliteStore({ file });
+    const again = await openSqliteStore({ file, writer: testStoreWriter() });
     assert.deepEqual((await again.mailboxes.get('old', '100'))?.mwiUris, []);
     await again.close();
   });

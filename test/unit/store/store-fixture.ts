@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
-import { openSqliteStore } from '../../../src/store/index.js';
+import { openSqliteStore, type StoreWriterMode } from '../../../src/store/index.js';
 import type { PendingDeposit } from '../../../src/voicemail/model.js';
 import type { NewMessage, NewMissedCall, VoicemailStore } from '../../../src/voicemail/ports.js';
 
@@ -31,10 +31,20 @@ export class TestTime {
 
 let seq = 0;
 
+/**
+ * Where the stores of the tests write: VOXMAIL_TEST_STORE_WRITER=worker runs the store
+ * tests (and the e2e servers, test/support/voxmail.ts) with the store writer thread.
+ */
+export function testStoreWriter(): StoreWriterMode {
+  const raw = process.env['VOXMAIL_TEST_STORE_WRITER'] ?? 'main';
+  if (raw !== 'main' && raw !== 'worker') throw new Error(`VOXMAIL_TEST_STORE_WRITER must be main or worker, got ${raw}`);
+  return raw;
+}
+
 /** A store on a new file in `dir`, closed when the test file ends. */
 export async function openTestStore(dir: string, time = new TestTime()): Promise<{ store: VoicemailStore; file: string; time: TestTime }> {
   const file = path.join(dir, `store-${String(++seq)}.sqlite`);
-  const store = await openSqliteStore({ file, now: time.now });
+  const store = await openSqliteStore({ file, now: time.now, writer: testStoreWriter() });
   after(() => store.close());
   return { store, file, time };
 }
