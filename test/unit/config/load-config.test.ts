@@ -232,6 +232,7 @@ describe('config files', () => {
         '  forceRport: false',
         'rtp: { portMin: 10000, portMax: 10999 }',
         'media: { workers: 2 }',
+        'store: { writer: worker }',
         'http: { host: "::", port: 8088, trustProxy: [10.0.0.1, 10.1.0.0/16], cookieSecure: true }',
         'log: { level: silent }',
         'trust:',
@@ -271,6 +272,7 @@ describe('config files', () => {
       },
       rtp: { portMin: 10000, portMax: 10999 },
       media: { workers: 2 },
+      store: { writer: 'worker' },
       http: { host: '::', port: 8088, trustProxy: ['10.0.0.1', '10.1.0.0/16'], cookieSecure: true },
       log: { level: 'silent' },
       trust: {
@@ -351,7 +353,7 @@ describe('config files', () => {
     const lines = e.message.split('\n');
     assert.equal(lines.length, 2, e.message);
     assert.match(e.message, /^sip: unknown key "prot" \(allowed: hosts, port, transports, timers, limits, forceRport\) \(from .*unknown\.yaml:3\)$/m);
-    assert.match(e.message, /^\(top level\): unknown key "extra" \(allowed: dataDir, sip, rtp, media, http, log, trust, notify\) \(from .*unknown\.yaml:4\)$/m);
+    assert.match(e.message, /^\(top level\): unknown key "extra" \(allowed: dataDir, sip, rtp, media, store, http, log, trust, notify\) \(from .*unknown\.yaml:4\)$/m);
   });
 
   test('unknown keys deep down and in JSON too', () => {
@@ -432,6 +434,7 @@ describe('every error names the field and what is allowed', () => {
     { field: 'http.host', flags: { httpHost: 'localhost' }, expect: /must be an IP address literal/ },
     { field: 'http.trustProxy', yaml: 'http: { trustProxy: yes-please }', expect: /must be true, false, or a list of proxy addresses/ },
     { field: 'http.cookieSecure', yaml: 'http: { cookieSecure: sometimes }', expect: /must be "auto", true or false/ },
+    { field: 'store.writer', yaml: 'store: { writer: thread }', expect: /must be "main" \(writes on the main thread\) or "worker"/ },
     { field: 'sip.hosts[0]', flags: { sipHost: 'example.com' }, expect: /must be an IP address literal .*got "example.com" from --sip-host/ },
     { field: 'sip.hosts[1]', flags: { sipHost: '127.0.0.1,,::1' }, expect: /got ""/ },
     { field: 'sip.hosts[1]', env: { VOXMAIL_SIP_HOST: '127.0.0.1,300.1.1.1' }, expect: /got "300.1.1.1" from VOXMAIL_SIP_HOST/ },
