@@ -38,7 +38,8 @@ export interface Server {
   warnings(): { count: number; first: string[] };
 }
 
-function healthz(port: number, timeoutMs: number): Promise<boolean> {
+/** Whether `GET /healthz` on HOST:port answers 200 within `timeoutMs`. */
+export function healthz(port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const req = http.get({ host: HOST, port, path: '/healthz', timeout: timeoutMs }, (res) => {
       res.resume();

@@ -7,11 +7,10 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import http from 'node:http';
 import { join } from 'node:path';
 import { spawnTracked, stopChild, type TrackedChild } from '../../test/support/child-processes.js';
 import { freeUdpTcpPort } from '../../test/support/ports.js';
-import { staleBuildNote as depositsStaleBuildNote } from '../deposits/server.js';
+import { healthz, staleBuildNote as depositsStaleBuildNote } from '../deposits/server.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 /** The CLI measured: `dist/` of this checkout, or BENCH_NOTIFY_BIN (e.g. a build of HEAD made elsewhere). */
@@ -36,17 +35,6 @@ export interface NotifyServer {
   /** Lines logged at warn or above (JSON), the first few. */
   warnings(): { count: number; first: string[] };
   stop(): Promise<void>;
-}
-
-function healthz(port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: HOST, port, path: '/healthz', timeout: timeoutMs }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode === 200));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-  });
 }
 
 export async function startNotifyServer(o: NotifyServerOptions): Promise<NotifyServer> {

@@ -30,7 +30,7 @@ import type { DeliveryAttempt, Mailbox, Message, MissedCall, Notification } from
 import type { MailboxPatch } from '../../src/voicemail/ports.js';
 import { killTree, spawnTracked, stopChild, type TrackedChild } from './child-processes.js';
 import { assertSippOk } from './sipp.js';
-import { callIdOf, callServer, introMs, LOOPBACK_TRUST, prepareData, randomRtpRange, readMessageAudio, REPO_ROOT, testConfig, TENANT, type CallerAudio, type CallerRun, type RtpRange, type ServerAddress } from './voxmail.js';
+import { callIdOf, callServer, introMs, logLines, LOOPBACK_TRUST, prepareData, randomRtpRange, readMessageAudio, REPO_ROOT, testConfig, TENANT, type CallerAudio, type CallerRun, type RtpRange, type ServerAddress } from './voxmail.js';
 import { waitFor } from './wait.js';
 import { cleanEnv, type CliRun } from './cli.js';
 
@@ -301,17 +301,4 @@ export class NotifyProcess implements ServerAddress {
     await stopChild(this.proc, 5000);
     rmSync(this.configDir, { recursive: true, force: true });
   }
-}
-
-function logLines(stdout: string): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [];
-  for (const line of stdout.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    try {
-      out.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      /* a line cut by the output cap */
-    }
-  }
-  return out;
 }

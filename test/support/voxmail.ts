@@ -306,7 +306,8 @@ export class VoxmailProcess {
   }
 }
 
-function logLines(stdout: string): Record<string, unknown>[] {
+/** The JSON log lines in a child's stdout (lines cut by the output cap are skipped). */
+export function logLines(stdout: string): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
   for (const line of stdout.split('\n')) {
     if (!line.startsWith('{')) continue;
