@@ -11,6 +11,11 @@ export class LossyRtpRelay {
   forwarded = 0;
   dropped = 0;
   reordered = 0;
+  /** G.711 audio packets (payload type 0 or 8) that came from the caller, lost or not. */
+  audioFromCaller = 0;
+  /** When the first and the last of those arrived (performance.now()). */
+  firstAudioAt = 0;
+  lastAudioAt = 0;
   private caller: { address: string; port: number } | null = null;
   private held: Buffer | null = null;
   private seed: number;
@@ -32,6 +37,11 @@ export class LossyRtpRelay {
         return;
       }
       this.caller = { address: rinfo.address, port: rinfo.port };
+      const pt = msg.length > 1 ? msg[1]! & 0x7f : -1;
+      if (pt === 0 || pt === 8) {
+        if (this.audioFromCaller++ === 0) this.firstAudioAt = performance.now();
+        this.lastAudioAt = performance.now();
+      }
       this.inbound(msg);
     });
     return this.socket.address().port;
