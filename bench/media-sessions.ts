@@ -50,8 +50,10 @@ import { fileURLToPath } from 'node:url';
 import { systemClock } from '../src/shared/clock.js';
 import { silentLogger } from '../src/shared/logger.js';
 import { writeRtpHeaderValues } from '../src/media/rtp/packet.js';
-import { createRtpSocket, PortAllocator } from '../src/media/rtp/port-allocator.js';
+import { PortAllocator } from '../src/media/rtp/port-allocator.js';
+import { createRtpSocket } from '../src/media/rtp/udp-socket.js';
 import { RtpSession } from '../src/media/rtp/rtp-session.js';
+import { loadNativeUdpIo, META_INTS, type NativeSet } from '../src/media/rtp/native-udp-io.js';
 import { CallMedia } from '../src/media/call-media.js';
 import { MediaClock } from '../src/media/media-clock.js';
 import { tone } from '../src/media/audio/tone.js';
@@ -69,14 +71,15 @@ const SELF = fileURLToPath(import.meta.url);
 const ELD_RESOLUTION_MS = 5;
 
 /** See the module comment. */
-export type Mode = 'sessions' | 'calls' | 'calls-norec' | 'bare' | 'bare-connected';
-const MODES: readonly Mode[] = ['sessions', 'calls', 'calls-norec', 'bare', 'bare-connected'];
+export type Mode = 'sessions' | 'calls' | 'calls-norec' | 'bare' | 'bare-connected' | 'bare-native';
+const MODES: readonly Mode[] = ['sessions', 'calls', 'calls-norec', 'bare', 'bare-connected', 'bare-native'];
 const LABEL: Record<Mode, string> = {
   sessions: 'RtpSession',
   calls: 'CallMedia + recording',
   'calls-norec': 'CallMedia, no recording',
   bare: 'bare dgram',
   'bare-connected': 'bare dgram, connected',
+  'bare-native': 'bare native udp-io',
 };
 const isCalls = (m: Mode): boolean => m === 'calls' || m === 'calls-norec';
 
@@ -110,6 +113,8 @@ async function child(mode: Mode, n: number, portMin: number, portMax: number): P
   };
   const sessions: RtpSession[] = [];
   const bare: { s: dgram.Socket; buf: Buffer; seq: number; ts: number }[] = [];
+  const nativeSlots: { slot: number; buf: Buffer; seq: number; ts: number }[] = [];
+  let nativeSet: NativeSet | null = null;
   let bareIn = 0;
   let bareOut = 0;
   const onBare = (): void => {
@@ -144,6 +149,20 @@ async function child(mode: Mode, n: number, portMin: number, portMax: number): P
       sessions.push(r.value);
     }
     send({ t: 'ready', ports: sessions.map((s) => s.localPort) });
+  } else if (mode === 'bare-native') {
+    const io = loadNativeUdpIo().io!;
+    const slab = new ArrayBuffer(256 * 1024);
+    const meta = new ArrayBuffer(512 * META_INTS * 4);
+    nativeSet = io.create(slab, meta, (count) => {
+      bareIn += count;
+    });
+    for (let i = 0; i < n; i++) {
+      const slot = io.open(nativeSet, HOST, 0, 0);
+      const buf = Buffer.alloc(12 + PAYLOAD, 0xff);
+      writeRtpHeaderValues(buf, 0, false, 0, 0, 0, i + 1);
+      nativeSlots.push({ slot, buf, seq: 0, ts: 0 });
+    }
+    send({ t: 'ready', ports: nativeSlots.map((b) => io.localPort(nativeSet!, b.slot)) });
   } else {
     for (let i = 0; i < n; i++) {
       const s = createRtpSocket(HOST);
@@ -173,6 +192,16 @@ async function child(mode: Mode, n: number, portMin: number, portMax: number): P
   const tick = (): void => {
     if (mode === 'sessions') {
       for (const s of sessions) s.sendAudio(payload);
+    } else if (mode === 'bare-native') {
+      const io = loadNativeUdpIo().io!;
+      for (const b of nativeSlots) {
+        b.seq = (b.seq + 1) & 0xffff;
+        b.ts = (b.ts + 160) >>> 0;
+        b.buf.writeUInt16BE(b.seq, 2);
+        b.buf.writeUInt32BE(b.ts, 4);
+        io.send(nativeSet!, b.slot, b.buf);
+        bareOut++;
+      }
     } else {
       const connected = mode === 'bare-connected';
       for (let i = 0; i < bare.length; i++) {
@@ -204,6 +233,7 @@ async function child(mode: Mode, n: number, portMin: number, portMax: number): P
           });
         } else {
           if (mode === 'bare-connected') bare.forEach((b, i) => b.s.connect(remotes[i]!, HOST));
+          if (mode === 'bare-native') nativeSlots.forEach((b, i) => loadNativeUdpIo().io!.connect(nativeSet!, b.slot, HOST, remotes[i]!));
           timer = setInterval(tick, PTIME);
         }
         eld.enable();
@@ -266,6 +296,7 @@ async function child(mode: Mode, n: number, portMin: number, portMax: number): P
         } else {
           send({ t: 'totals', packetsIn: bareIn, packetsOut: bareOut, framesOut: 0, dropped: 0 });
           for (const b of bare) b.s.close();
+          if (nativeSet) loadNativeUdpIo().io!.destroy(nativeSet);
           setImmediate(() => process.exit(0));
         }
         break;

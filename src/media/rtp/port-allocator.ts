@@ -11,15 +11,19 @@
  * - The cursor rotates through the range, so a just-released pair is reused last: stray
  *   packets of the previous call do not land in the next one.
  *
- * Sockets are created with a synchronous `lookup` that accepts only IP literals: a send
- * then happens inside `socket.send()` (no DNS round trip through the event loop, no
- * per-packet closure), which is what lets an RTP session reuse one send buffer.
+ * Sockets are native (native-rtp-socket.ts: one epoll set per thread, batched reads;
+ * ADR 0006) where the addon is built and the address is IPv4, else node:dgram
+ * (udp-socket.ts); `sockets` forces one or the other.
  *
  * @see RFC 3550 §11 (RTP on an even port, RTCP on the next odd port)
  */
-import dgram from 'node:dgram';
 import { isIP } from 'node:net';
 import { err, ok, type Result } from '../../shared/result.js';
+import { NativeRtpSocket } from './native-rtp-socket.js';
+import { DgramRtpSocket, type RtpUdpSocket, type UdpBinder } from './udp-socket.js';
+
+/** Which sockets: native where possible (default), or node:dgram always. */
+export type RtpSocketKind = 'auto' | 'native' | 'dgram';
 
 export interface PortAllocatorOptions {
   /** Lowest port (rounded up to even). */
@@ -28,6 +32,11 @@ export interface PortAllocatorOptions {
   readonly max: number;
   /** Kernel receive buffer per RTP socket in bytes (SO_RCVBUF), if set. */
   readonly recvBufferSize?: number;
+  /**
+   * 'auto' (default): native sockets where the addon is built and the address is IPv4,
+   * node:dgram otherwise; 'native': native or an error at allocation; 'dgram'.
+   */
+  readonly sockets?: RtpSocketKind;
 }
 
 export type PortAllocationError =
@@ -39,53 +48,9 @@ export interface PortPair {
   readonly rtpPort: number;
   readonly rtcpPort: number;
   readonly localAddress: string;
-  readonly rtp: dgram.Socket;
-  readonly rtcp: dgram.Socket;
+  readonly rtp: RtpUdpSocket;
+  readonly rtcp: RtpUdpSocket;
   release(): Promise<void>;
-}
-
-/** Synchronous lookup for IP literals only (see the module comment). */
-function literalLookup(address: string, family: unknown, callback: (e: Error | null, address: string, family: number) => void): void {
-  const f = isIP(address);
-  if (f === 0) callback(Object.assign(new Error(`not an IP address: ${address}`), { code: 'EINVAL' }), '', 0);
-  else callback(null, address, f);
-}
-
-export function createRtpSocket(localAddress: string): dgram.Socket {
-  const type = isIP(localAddress) === 6 ? 'udp6' : 'udp4';
-  return dgram.createSocket({ type, lookup: literalLookup });
-}
-
-function bind(socket: dgram.Socket, port: number, address: string): Promise<string | null> {
-  return new Promise((resolve) => {
-    const onError = (e: NodeJS.ErrnoException): void => {
-      socket.off('listening', onListening);
-      resolve(e.code ?? 'EUNKNOWN');
-    };
-    const onListening = (): void => {
-      socket.off('error', onError);
-      resolve(null);
-    };
-    socket.once('error', onError);
-    socket.once('listening', onListening);
-    try {
-      socket.bind({ port, address, exclusive: true });
-    } catch (e) {
-      socket.off('error', onError);
-      socket.off('listening', onListening);
-      resolve((e as NodeJS.ErrnoException).code ?? 'EUNKNOWN');
-    }
-  });
-}
-
-function closeSocket(s: dgram.Socket): Promise<void> {
-  return new Promise((resolve) => {
-    try {
-      s.close(() => resolve());
-    } catch {
-      resolve(); // already closed
-    }
-  });
 }
 
 export class PortAllocator {
@@ -95,6 +60,7 @@ export class PortAllocator {
   private readonly held = new Set<number>();
   private cursor = 0;
   private readonly recvBufferSize: number | undefined;
+  private readonly sockets: RtpSocketKind;
 
   constructor(opts: PortAllocatorOptions) {
     const min = opts.min + (opts.min % 2);
@@ -105,6 +71,14 @@ export class PortAllocator {
     this.max = opts.max;
     this.pairs = Math.floor((opts.max - min + 1) / 2);
     this.recvBufferSize = opts.recvBufferSize;
+    this.sockets = opts.sockets ?? 'auto';
+  }
+
+  /** The binder for `localAddress`, or null when 'native' was asked for and cannot be had. */
+  private binderFor(localAddress: string): UdpBinder | null {
+    if (this.sockets === 'dgram') return DgramRtpSocket.bind;
+    if (NativeRtpSocket.available(localAddress)) return NativeRtpSocket.bind;
+    return this.sockets === 'native' ? null : DgramRtpSocket.bind;
   }
 
   /** Pairs handed out and not yet released. */
@@ -121,29 +95,24 @@ export class PortAllocator {
     if (isIP(localAddress) === 0) {
       return err({ code: 'VM_MEDIA_BIND_FAILED', message: `local address ${localAddress} is not an IP address`, errno: 'EINVAL' });
     }
+    const bind = this.binderFor(localAddress);
+    if (bind === null) {
+      return err({ code: 'VM_MEDIA_BIND_FAILED', message: `native RTP sockets are not available for ${localAddress} (the addon is not built, or the address is not IPv4)`, errno: 'ENOSYS' });
+    }
     let taken = 0;
     for (let tried = 0; tried < this.pairs; tried++) {
       const port = this.min + 2 * this.cursor;
       this.cursor = (this.cursor + 1) % this.pairs;
       if (this.held.has(port)) continue;
       this.held.add(port); // reserve before the first await
-      const rtp = createRtpSocket(localAddress);
-      const rtcp = createRtpSocket(localAddress);
-      const e1 = await bind(rtp, port, localAddress);
-      const e2 = e1 === null ? await bind(rtcp, port + 1, localAddress) : null;
-      if (e1 === null && e2 === null) {
-        if (this.recvBufferSize !== undefined) {
-          try {
-            rtp.setRecvBufferSize(this.recvBufferSize);
-          } catch {
-            // best effort: capped by net.core.rmem_max
-          }
-        }
+      const rtp = await bind(localAddress, port, this.recvBufferSize);
+      const rtcp = typeof rtp === 'string' ? null : await bind(localAddress, port + 1, undefined);
+      if (typeof rtp !== 'string' && rtcp !== null && typeof rtcp !== 'string') {
         return ok(this.makePair(port, localAddress, rtp, rtcp));
       }
-      await Promise.all([closeSocket(rtp), closeSocket(rtcp)]);
+      if (typeof rtp !== 'string') await rtp.close();
       this.held.delete(port);
-      const code = (e1 ?? e2)!;
+      const code = typeof rtp === 'string' ? rtp : (rtcp as string);
       if (code !== 'EADDRINUSE' && code !== 'EACCES') {
         return err({ code: 'VM_MEDIA_BIND_FAILED', message: `cannot bind UDP ${localAddress}:${String(port)}: ${code}`, errno: code });
       }
@@ -155,7 +124,7 @@ export class PortAllocator {
     });
   }
 
-  private makePair(port: number, localAddress: string, rtp: dgram.Socket, rtcp: dgram.Socket): PortPair {
+  private makePair(port: number, localAddress: string, rtp: RtpUdpSocket, rtcp: RtpUdpSocket): PortPair {
     let released: Promise<void> | null = null;
     return {
       rtpPort: port,
@@ -165,7 +134,7 @@ export class PortAllocator {
       rtcp,
       release: () => {
         if (released === null) {
-          released = Promise.all([closeSocket(rtp), closeSocket(rtcp)]).then(() => {
+          released = Promise.all([rtp.close(), rtcp.close()]).then(() => {
             this.held.delete(port);
           });
         }

@@ -47,7 +47,7 @@
 import { addTs, seqDiff, tsDiff } from './sequence.js';
 
 export interface AudioFrame {
-  /** The audio (a view of the datagram), or null: write `samples` of silence. */
+  /** The audio (a view of the datagram, valid during the call only), or null: write `samples` of silence. */
   readonly payload: Buffer | null;
   /** Samples covered (timestamp units, 8 kHz for G.711). */
   readonly samples: number;
@@ -164,6 +164,22 @@ export class ReorderBuffer {
    */
   push(ssrc: number, seq: number, ts: number, marker: boolean, payload: Buffer, samples: number): void {
     this.accept(ssrc, seq, ts, marker, payload, samples, false);
+    this.ownHeld(payload);
+  }
+
+  /**
+   * `payload` may be a view of a buffer the socket reuses for the next datagrams
+   * (native sockets, udp-socket.ts): if it was not delivered at once but is held (out
+   * of order, the start window, a resync candidate), keep a copy. In order — the usual
+   * case — nothing is held and nothing is copied.
+   */
+  private ownHeld(payload: Buffer): void {
+    for (let i = 0; i < this.count; i++) {
+      const e = this.slots[i]!;
+      if (e.payload === payload) e.payload = Buffer.from(payload);
+    }
+    const c = this.candidate;
+    if (c !== null && c.payload === payload) c.payload = Buffer.from(payload);
   }
 
   /** Take a comfort-noise packet (RFC 3389): silence from its timestamp to the next audio. */

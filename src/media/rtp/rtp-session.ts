@@ -49,7 +49,6 @@
  *      RFC 4961 (symmetric RTP)
  */
 import { randomBytes } from 'node:crypto';
-import type dgram from 'node:dgram';
 import { isIP, SocketAddress } from 'node:net';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
@@ -70,6 +69,7 @@ import {
 } from './rtcp.js';
 import { addSeq, addTs, RtpReceiverStats } from './sequence.js';
 import { deferToTickEnd, inTickScope, type TickDeferred } from '../tick-batch.js';
+import type { RtpUdpSocket } from './udp-socket.js';
 
 export type { AudioFrame } from './reorder-buffer.js';
 
@@ -199,8 +199,8 @@ export class RtpSession implements TickDeferred {
   readonly cname: string;
 
   private readonly pair: PortPair;
-  private readonly rtp: dgram.Socket;
-  private readonly rtcp: dgram.Socket;
+  private readonly rtp: RtpUdpSocket;
+  private readonly rtcp: RtpUdpSocket;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly wallClock: () => number;
@@ -320,10 +320,8 @@ export class RtpSession implements TickDeferred {
 
     if (opts.remote !== null) this.setRemoteFields(opts.remote.address, opts.remote.port, opts.rtcpRemotePort);
 
-    this.rtp.on('message', this.onRtpMessage);
-    this.rtcp.on('message', this.onRtcpMessage);
-    this.rtp.on('error', this.onRtpSocketError);
-    this.rtcp.on('error', this.onSocketError);
+    this.rtp.listen(this.onRtpMessage, this.onRtpSocketError);
+    this.rtcp.listen(this.onRtcpMessage, this.onSocketError);
     this.syncConnection();
     this.scheduleRtcp(0.5);
   }
@@ -334,6 +332,11 @@ export class RtpSession implements TickDeferred {
 
   get localPort(): number {
     return this.pair.rtpPort;
+  }
+
+  /** Which sockets carry this session (udp-socket.ts). */
+  get socketKind(): 'native' | 'dgram' {
+    return this.rtp.kind;
   }
 
   get localRtcpPort(): number {
@@ -389,22 +392,11 @@ export class RtpSession implements TickDeferred {
     if (this.connectedPort >= 0) {
       this.connectedPort = -1;
       this.connectedAddress = null;
-      try {
-        this.rtp.disconnect();
-      } catch (x) {
-        this.onSocketError(x as Error);
-      }
+      this.rtp.disconnect();
     }
     if (port < 0 || address === null) return;
-    try {
-      // The allocator's sockets resolve IP literals synchronously (port-allocator.ts), so
-      // connect() has completed when it returns; an error would come as an 'error' event.
-      this.rtp.connect(port, address);
-    } catch (x) {
-      this.onSocketError(x as Error);
-      return;
-    }
-    if (connectedPortOf(this.rtp) === port) {
+    // Synchronous for IP literals (udp-socket.ts); a failure is reported to onRtpSocketError.
+    if (this.rtp.connect(address, port)) {
       this.connectedPort = port;
       this.connectedAddress = address;
       this.log.debug({ remote: `${address}:${String(port)}` }, 'RTP socket connected to the locked source');
@@ -417,12 +409,13 @@ export class RtpSession implements TickDeferred {
 
   // --- receive ------------------------------------------------------------------------
 
-  private readonly onRtpMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
+  /** `msg` is valid during this call only (udp-socket.ts): what is kept is copied (the reorder buffer does). */
+  private readonly onRtpMessage = (msg: Buffer, fromAddress: string, fromPort: number): void => {
     if (this.closing !== null) return;
-    const latching = rinfo.port !== this.lockedPort;
-    if (rinfo.address !== this.remoteAddress || (latching && !(this.latch && this.lockedPort < 0))) {
+    const latching = fromPort !== this.lockedPort;
+    if (fromAddress !== this.remoteAddress || (latching && !(this.latch && this.lockedPort < 0))) {
       if (isLogWorthy(++this.droppedWrongSource)) {
-        this.log.debug({ from: `${rinfo.address}:${String(rinfo.port)}`, count: this.droppedWrongSource }, 'RTP from a source other than the locked one dropped');
+        this.log.debug({ from: `${fromAddress}:${String(fromPort)}`, count: this.droppedWrongSource }, 'RTP from a source other than the locked one dropped');
       }
       return;
     }
@@ -439,8 +432,8 @@ export class RtpSession implements TickDeferred {
       return;
     }
     if (latching) {
-      this.lockedPort = rinfo.port;
-      this.log.debug({ port: rinfo.port, signalled: this.remotePort }, 'RTP source latched');
+      this.lockedPort = fromPort;
+      this.log.debug({ port: fromPort, signalled: this.remotePort }, 'RTP source latched');
       this.syncConnection();
     }
     this.packetsIn++;
@@ -572,16 +565,11 @@ export class RtpSession implements TickDeferred {
   private transmit(buf: Buffer, payloadBytes: number): boolean {
     const address = this.remoteAddress;
     if (address === null) return false;
-    try {
-      if (this.connectedPort >= 0) this.rtp.send(buf);
-      else this.rtp.send(buf, this.sendPort(), address);
-    } catch (x) {
-      this.onSocketError(x as Error);
-      return false;
-    }
+    // A refused send was reported to the error handler (counted) by the socket.
+    if (!(this.connectedPort >= 0 ? this.rtp.send(buf) : this.rtp.sendTo(buf, this.sendPort(), address))) return false;
     // Sent (copied into the kernel) synchronously unless the kernel said EAGAIN or an
-    // earlier send still waits; then libuv holds `buf` until it is sent: leave it to it.
-    if (this.rtp.getSendQueueCount() > 0) {
+    // earlier send still waits; then dgram holds `buf` until it is sent: leave it to it.
+    if (this.rtp.lastSendQueued()) {
       if (buf === this.sendBuf) this.sendBuf = Buffer.allocUnsafe(buf.length);
       else if (buf === this.sendBufOther) this.sendBufOther = Buffer.allocUnsafe(buf.length);
     }
@@ -592,10 +580,10 @@ export class RtpSession implements TickDeferred {
 
   // --- RTCP ---------------------------------------------------------------------------
 
-  private readonly onRtcpMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
+  private readonly onRtcpMessage = (msg: Buffer, fromAddress: string, fromPort: number): void => {
     if (this.closing !== null) return;
-    const latching = rinfo.port !== this.rtcpLockedPort;
-    if (rinfo.address !== this.remoteAddress || (latching && !(this.latch && this.rtcpLockedPort < 0))) {
+    const latching = fromPort !== this.rtcpLockedPort;
+    if (fromAddress !== this.remoteAddress || (latching && !(this.latch && this.rtcpLockedPort < 0))) {
       this.rtcpDropped++;
       return;
     }
@@ -604,7 +592,7 @@ export class RtpSession implements TickDeferred {
       this.rtcpDropped++;
       return;
     }
-    if (latching) this.rtcpLockedPort = rinfo.port;
+    if (latching) this.rtcpLockedPort = fromPort;
     this.rtcpIn++;
     for (const p of r.value) {
       if (p.type === 'sr') {
@@ -654,12 +642,7 @@ export class RtpSession implements TickDeferred {
     const parts = [this.buildReport(), buildSdesCname(this.ssrc, this.cname)];
     if (bye) parts.push(buildBye([this.ssrc]));
     const port = this.rtcpLockedPort >= 0 ? this.rtcpLockedPort : this.rtcpRemotePort;
-    try {
-      this.rtcp.send(buildCompound(parts), port, this.remoteAddress);
-      this.rtcpOut++;
-    } catch (x) {
-      this.onSocketError(x as Error);
-    }
+    if (this.rtcp.sendTo(buildCompound(parts), port, this.remoteAddress)) this.rtcpOut++;
   }
 
   // --- stats and lifecycle ------------------------------------------------------------
@@ -711,20 +694,11 @@ export class RtpSession implements TickDeferred {
     this.rtcpTimer = null;
     this.reorder.flush();
     this.sendRtcp(true);
-    this.rtp.off('message', this.onRtpMessage);
-    this.rtcp.off('message', this.onRtcpMessage);
+    this.rtp.mute();
+    this.rtcp.mute();
     this.log.debug({ stats: this.stats() }, 'RTP session closed');
     void this.pair.release().then(done);
     return this.closing;
-  }
-}
-
-/** The port a dgram socket is connected to, or -1. */
-function connectedPortOf(socket: dgram.Socket): number {
-  try {
-    return socket.remoteAddress().port;
-  } catch {
-    return -1;
   }
 }
 

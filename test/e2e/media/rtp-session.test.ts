@@ -6,11 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { ManualClock, systemClock, type Clock } from '../../../src/shared/clock.js';
 import { silentLogger } from '../../../src/shared/logger.js';
 import { parseRtp, serializeRtp } from '../../../src/media/rtp/packet.js';
-import { PortAllocator } from '../../../src/media/rtp/port-allocator.js';
+import { PortAllocator, type RtpSocketKind } from '../../../src/media/rtp/port-allocator.js';
 import { parseRtcp } from '../../../src/media/rtp/rtcp.js';
 import { MediaClock } from '../../../src/media/media-clock.js';
 import { RtpSession, type AudioFrame, type RtpEndpoint, type RtpSessionOptions } from '../../../src/media/rtp/rtp-session.js';
@@ -22,10 +22,18 @@ after(async () => {
   for (const c of toClose) await c.close();
 });
 
-/** A random even-based range of `size` ports inside 30000–39998. */
-function range(size = 40): { min: number; max: number } {
+/** Which sockets the suites below run on now: each runs once on native sockets (where the address allows: IPv4) and once on node:dgram. */
+let sockets: RtpSocketKind = 'auto';
+
+/** A random even-based range of `size` ports inside 30000–39998, on the current kind of socket. */
+function range(size = 40): { min: number; max: number; sockets: RtpSocketKind } {
   const base = 30000 + 2 * Math.floor(Math.random() * ((9998 - size) / 2));
-  return { min: base, max: base + size - 1 };
+  return { min: base, max: base + size - 1, sockets };
+}
+
+/** A frame to keep: its payload is a view valid during the callback only (udp-socket.ts). */
+function kept(f: AudioFrame): AudioFrame {
+  return { samples: f.samples, payload: f.payload === null ? null : Buffer.from(f.payload) };
 }
 
 async function waitFor(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
@@ -78,13 +86,19 @@ function rtp(seq: number, ts: number, ssrc: number, pt = 0, fill = 0): Buffer {
   return serializeRtp({ marker: false, payloadType: pt, sequenceNumber: seq, timestamp: ts, ssrc, payload: Buffer.alloc(160, fill) });
 }
 
-describe('RtpSession over loopback', () => {
+for (const [kind, want] of [['auto', 'native'], ['dgram', 'dgram']] as const) {
+describe(`RtpSession over loopback (${want} sockets)`, () => {
+  before(() => {
+    sockets = kind;
+  });
+
   test('two sessions exchange 200 packets each way, in order, sample-exact', async () => {
     const [a, b] = await pair();
+    assert.equal(a.socketKind, want, 'IPv4 sessions use the kind of socket asked for');
     const atA: AudioFrame[] = [];
     const atB: AudioFrame[] = [];
-    a.onAudio = (f) => atA.push(f);
-    b.onAudio = (f) => atB.push(f);
+    a.onAudio = (f) => atA.push(kept(f));
+    b.onAudio = (f) => atB.push(kept(f));
     await sendPaced(200, (i) => {
       assert.ok(a.sendAudio(payload(i)));
       assert.ok(b.sendAudio(payload(i + 7)));
@@ -110,7 +124,7 @@ describe('RtpSession over loopback', () => {
     const b = await open(allocator, { address: HOST, port: relayOut.address().port });
     const a = await open(allocator, { address: HOST, port: relayIn.address().port });
     const frames: AudioFrame[] = [];
-    b.onAudio = (f) => frames.push(f);
+    b.onAudio = (f) => frames.push(kept(f));
     // Reverse each group of 3 (displacement ≤ 2 slots = 40 ms < the 60 ms window); drop index % 20 == 10.
     let group: { i: number; m: Buffer }[] = [];
     let index = 0;
@@ -335,7 +349,7 @@ describe('RtpSession over loopback', () => {
   test('back-to-back sends in one tick are not corrupted by the reused send buffer', async () => {
     const [a, b] = await pair();
     const frames: AudioFrame[] = [];
-    b.onAudio = (f) => frames.push(f);
+    b.onAudio = (f) => frames.push(kept(f));
     for (let i = 0; i < 30; i++) a.sendAudio(payload(i)); // same tick
     await waitFor(() => b.stats().audioPacketsIn === 30, '30 packets');
     b.flush();
@@ -389,7 +403,7 @@ describe('RtpSession over loopback', () => {
     const peer = await udp();
     const s = await open(allocator, { address: HOST, port: peer.address().port });
     const frames: AudioFrame[] = [];
-    s.onAudio = (f) => frames.push(f);
+    s.onAudio = (f) => frames.push(kept(f));
     for (let i = 0; i < 10; i++) peer.send(rtp(100 + i, 5000 + i * 160, 1, 0, i), s.localPort, HOST);
     for (let i = 0; i < 10; i++) peer.send(rtp(9 + i, 777 + i * 160, 2, 0, 50 + i), s.localPort, HOST);
     await waitFor(() => s.stats().packetsIn === 20, '20 packets');
@@ -414,7 +428,7 @@ describe('RtpSession over loopback', () => {
     await waitFor(() => b.stats().packetsIn === 10 && b.stats().rtcpDropped === 1, 'media in, stray RTCP dropped');
     clock.advance(7600); // first report within 0.5 × 5 s × (0.5–1.5); next ≤ 7.5 s later
     await waitFor(() => b.stats().rtcpIn >= 1 && a.stats().rtcpIn >= 1, 'reports exchanged');
-    assert.ok(a.stats().rtcpOut >= 1);
+    assert.ok(a.stats().rtcpOut >= 1, 'a sent a report');
     await b.close();
     await waitFor(() => a.stats().byeReceived, 'BYE at a');
     assert.equal(await b.close(), undefined, 'close is idempotent');
@@ -430,7 +444,7 @@ describe('RtpSession over loopback', () => {
     clock.advance(5000);
     await waitFor(() => seen.length >= 1, 'SR at raw socket');
     const parsed = parseRtcp(seen[0]!);
-    assert.ok(parsed.ok);
+    assert.ok(parsed.ok, `not RTCP: ${seen[0]!.toString('hex')}`);
     assert.deepEqual(
       parsed.value.map((p) => p.type),
       ['sr', 'sdes'],
@@ -443,7 +457,7 @@ describe('RtpSession over loopback', () => {
     };
     await waitFor(() => seen.some(hasBye), 'BYE at raw socket');
     const bye = parseRtcp(seen.find(hasBye)!);
-    assert.ok(bye.ok);
+    assert.ok(bye.ok, 'BYE parses');
     assert.deepEqual(
       bye.value.map((p) => p.type),
       ['rr', 'sdes', 'bye'],
@@ -455,10 +469,11 @@ describe('RtpSession over loopback', () => {
     const mk = (remote: RtpEndpoint | null) =>
       RtpSession.open({ allocator, localAddress: '::1', payloadType: 8, telephoneEventPayloadType: null, ptime: 20, remote, clock: systemClock, logger: log });
     const a = await mk(null);
-    assert.ok(a.ok);
+    assert.ok(a.ok, 'open on ::1');
+    assert.equal(a.value.socketKind, 'dgram', 'IPv6 is served by node:dgram');
     toClose.push(a.value);
     const b = await mk({ address: '0:0:0:0:0:0:0:1', port: a.value.localPort });
-    assert.ok(b.ok);
+    assert.ok(b.ok, 'open on ::1 with a remote');
     toClose.push(b.value);
     assert.ok(a.value.setRemote('::1', b.value.localPort).ok);
     assert.equal(a.value.setRemote('127.0.0.1', 5000).ok, false, 'IPv4 remote on an IPv6 session refused');
@@ -485,16 +500,20 @@ describe('RtpSession over loopback', () => {
     const allocator = new PortAllocator(range());
     const base = { allocator, localAddress: HOST, payloadType: 0, telephoneEventPayloadType: null, clock: systemClock, logger: log };
     const r1 = await RtpSession.open({ ...base, ptime: 5, remote: null });
-    assert.ok(!r1.ok && r1.error.code === 'VM_MEDIA_INVALID_OPTIONS');
+    assert.ok(!r1.ok && r1.error.code === 'VM_MEDIA_INVALID_OPTIONS', `ptime 5: ${JSON.stringify(r1.ok || r1.error)}`);
     const r2 = await RtpSession.open({ ...base, ptime: 20, remote: { address: 'pbx.example.com', port: 4000 } });
-    assert.ok(!r2.ok && r2.error.code === 'VM_MEDIA_INVALID_OPTIONS');
+    assert.ok(!r2.ok && r2.error.code === 'VM_MEDIA_INVALID_OPTIONS', `a host name: ${JSON.stringify(r2.ok || r2.error)}`);
     const r3 = await RtpSession.open({ ...base, ptime: 20, remote: null, localAddress: '192.0.2.1' });
-    assert.ok(!r3.ok && r3.error.code === 'VM_MEDIA_BIND_FAILED', 'EADDRNOTAVAIL is not retried over the range');
+    assert.ok(!r3.ok && r3.error.code === 'VM_MEDIA_BIND_FAILED', `EADDRNOTAVAIL is not retried over the range: ${JSON.stringify(r3.ok || r3.error)}`);
     assert.equal(allocator.inUse, 0);
   });
 });
 
-describe('PortAllocator', () => {
+describe(`PortAllocator (${want} sockets)`, () => {
+  before(() => {
+    sockets = kind;
+  });
+
   /** A range whose first pair we managed to block with a foreign socket. */
   async function blockedRange(size: number): Promise<{ min: number; max: number; blocker: dgram.Socket }> {
     for (let i = 0; i < 20; i++) {
@@ -577,3 +596,4 @@ describe('PortAllocator', () => {
     }
   });
 });
+}

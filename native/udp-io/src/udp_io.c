@@ -1,0 +1,518 @@
+/*
+ * udp-io: UDP sockets for RTP without Node's per-packet costs.
+ *
+ * Why (docs/adr/0006-native-udp-io.md): with node:dgram every datagram costs a
+ * 64 KiB allocation for recvmsg, a Buffer and an `rinfo` object, a JavaScript
+ * callback, and for every send a SendWrap and dgram's argument handling — at 1,000
+ * calls (100,000 datagrams/s) that is more CPU than all of our media code. Here one
+ * epoll set holds every socket of a "set"; when any is readable, one libuv callback
+ * reads all ready sockets into one slab and calls JavaScript ONCE with the count; the
+ * packets are (slot, offset, length, source) records in an Int32Array. Sends are a
+ * plain send(2)/sendto(2) from a view the caller owns: no copy, no object.
+ *
+ * IPv4 only (RTP on IPv6 keeps node:dgram). Everything lives in the set (no globals),
+ * so sets work in worker threads, each on its own thread's loop.
+ *
+ * JavaScript interface (lib/index.ts wraps it):
+ *   create(slab: ArrayBuffer, meta: ArrayBuffer, onBatch: (count) => void) -> set
+ *   open(set, ip: string, port: number, rcvbuf: number) -> slot >= 0 | -errno
+ *   localPort(set, slot) -> port | -errno
+ *   connect(set, slot, ip: string, port: number) -> 0 | -errno   (port 0: disconnect)
+ *   send(set, slot, view: Uint8Array) -> bytes | -errno           (connected socket)
+ *   sendTo(set, slot, view: Uint8Array, ipv4: number, port: number) -> bytes | -errno
+ *   closeSlot(set, slot) -> 0
+ *   destroy(set) -> undefined      (closes every socket; the set is unusable after)
+ *
+ * Meta record per packet (META_INTS int32): slot, offset, length, source IPv4 (host
+ * order, as int32), source port, errno (0, or a socket error for that slot with
+ * length 0: ICMP port unreachable on a connected socket and the like).
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#define NAPI_VERSION 8
+#include <node_api.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+#define META_INTS 6
+#define MAX_EVENTS 256
+/* Datagrams read from one socket per wake-up before moving on (fairness). */
+#define MAX_PER_SOCKET 8
+/* RTP never needs more; a larger datagram is truncated and reported as such. */
+#define MAX_DATAGRAM 2048
+
+typedef struct {
+  napi_env env;
+  napi_ref on_batch;
+  napi_ref slab_ref;
+  napi_ref meta_ref;
+  napi_async_context async_ctx;
+  uint8_t* slab;
+  size_t slab_len;
+  int32_t* meta;
+  size_t meta_records;
+  int epfd;
+  uv_poll_t poll;
+  int poll_started;
+  int destroyed;
+  /* Owners of this struct: the JavaScript external and the uv poll handle. */
+  int refs;
+  int poll_closed;
+  size_t open_count;
+  napi_async_cleanup_hook_handle cleanup;
+  /* slot -> fd (-1 free) */
+  int* fds;
+  size_t slots;
+  int* free_list;
+  size_t free_count;
+} io_set;
+
+#define CHECK(call)                                  \
+  do {                                               \
+    if ((call) != napi_ok) {                         \
+      napi_throw_error(env, NULL, "udp-io: " #call); \
+      return NULL;                                   \
+    }                                                \
+  } while (0)
+
+static napi_value make_int(napi_env env, int64_t v) {
+  napi_value r;
+  napi_create_int64(env, v, &r);
+  return r;
+}
+
+static io_set* get_set(napi_env env, napi_value v) {
+  io_set* s = NULL;
+  if (napi_get_value_external(env, v, (void**)&s) != napi_ok || s == NULL || s->destroyed) {
+    napi_throw_error(env, NULL, "udp-io: not an open socket set");
+    return NULL;
+  }
+  return s;
+}
+
+static int get_slot_fd(io_set* s, int32_t slot) {
+  if (slot < 0 || (size_t)slot >= s->slots) return -1;
+  return s->fds[slot];
+}
+
+/* Call JavaScript with the records gathered so far. */
+static void deliver(io_set* s, size_t count) {
+  if (count == 0) return;
+  napi_env env = s->env;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value fn, recv, arg, result;
+  napi_get_reference_value(env, s->on_batch, &fn);
+  napi_get_global(env, &recv); /* make_callback needs an object as `this` */
+  napi_create_uint32(env, (uint32_t)count, &arg);
+  /* make_callback: runs process.nextTick and microtasks afterwards, like any I/O callback. */
+  napi_status st = napi_make_callback(env, s->async_ctx, recv, fn, 1, &arg, &result);
+  if (st == napi_pending_exception) {
+    napi_value exc;
+    napi_get_and_clear_last_exception(env, &exc);
+    napi_fatal_exception(env, exc);
+  }
+  napi_close_handle_scope(env, scope);
+}
+
+static void on_readable(uv_poll_t* handle, int status, int events) {
+  (void)events;
+  io_set* s = (io_set*)handle->data;
+  if (s->destroyed || status < 0) return;
+  struct epoll_event evs[MAX_EVENTS];
+  int n = epoll_wait(s->epfd, evs, MAX_EVENTS, 0);
+  size_t rec = 0;
+  size_t off = 0;
+  for (int i = 0; i < n; i++) {
+    int32_t slot = (int32_t)evs[i].data.u32;
+    for (int k = 0; k < MAX_PER_SOCKET; k++) {
+      if (s->destroyed) return;
+      int fd = get_slot_fd(s, slot);
+      if (fd < 0) break; /* closed by JavaScript during this batch */
+      if (rec == s->meta_records || s->slab_len - off < MAX_DATAGRAM) {
+        deliver(s, rec);
+        rec = 0;
+        off = 0;
+        if (s->destroyed) return;
+        continue;
+      }
+      struct sockaddr_in from;
+      socklen_t fromlen = sizeof from;
+      ssize_t got = recvfrom(fd, s->slab + off, MAX_DATAGRAM, MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr*)&from, &fromlen);
+      int32_t* m = s->meta + rec * META_INTS;
+      if (got < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+        if (errno == EINTR) continue;
+        m[0] = slot;
+        m[1] = (int32_t)off;
+        m[2] = 0;
+        m[3] = 0;
+        m[4] = 0;
+        m[5] = errno;
+        rec++;
+        continue; /* a queued ICMP error was consumed; datagrams may follow */
+      }
+      m[0] = slot;
+      m[1] = (int32_t)off;
+      m[2] = got > MAX_DATAGRAM ? -(int32_t)got : (int32_t)got; /* negative: truncated */
+      m[3] = from.sin_family == AF_INET ? (int32_t)ntohl(from.sin_addr.s_addr) : 0;
+      m[4] = from.sin_family == AF_INET ? ntohs(from.sin_port) : 0;
+      m[5] = 0;
+      rec++;
+      if (got > 0) off += (size_t)(got > MAX_DATAGRAM ? MAX_DATAGRAM : got);
+      off = (off + 7) & ~(size_t)7;
+    }
+  }
+  deliver(s, rec);
+}
+
+static void release(io_set* s) {
+  if (--s->refs == 0) {
+    free(s->fds);
+    free(s->free_list);
+    free(s);
+  }
+}
+
+/* Lifetime: the struct is owned by the JavaScript external and by the uv poll handle
+   (refs = 2); it is freed when both let go. Closing (shut) happens once, from
+   destroy(), the external's finalizer or the environment's teardown, whichever is
+   first; the environment's async cleanup hook is removed when the handle has closed,
+   so a worker's loop never closes with our handle open. */
+static void on_poll_closed(uv_handle_t* h) {
+  io_set* s = (io_set*)h->data;
+  s->poll_closed = 1;
+  if (s->cleanup) {
+    napi_remove_async_cleanup_hook(s->cleanup);
+    s->cleanup = NULL;
+  }
+  release(s);
+}
+
+/* Close every socket, stop polling and close the handle; JavaScript is not called. */
+static void shut(io_set* s) {
+  if (s->destroyed) return;
+  s->destroyed = 1;
+  for (size_t i = 0; i < s->slots; i++)
+    if (s->fds[i] >= 0) {
+      close(s->fds[i]);
+      s->fds[i] = -1;
+    }
+  if (s->poll_started) uv_poll_stop(&s->poll);
+  close(s->epfd);
+  s->epfd = -1;
+  uv_close((uv_handle_t*)&s->poll, on_poll_closed);
+}
+
+/* Only from destroy(): a JavaScript call, where N-API may be used freely. */
+static void drop_js_refs(io_set* s, napi_env env) {
+  if (s->on_batch) napi_delete_reference(env, s->on_batch);
+  if (s->slab_ref) napi_delete_reference(env, s->slab_ref);
+  if (s->meta_ref) napi_delete_reference(env, s->meta_ref);
+  if (s->async_ctx) napi_async_destroy(env, s->async_ctx);
+  s->on_batch = s->slab_ref = s->meta_ref = NULL;
+  s->async_ctx = NULL;
+}
+
+/* The external is gone (garbage-collected, or the environment is torn down): no
+   N-API calls here — at teardown they are not safe; what the references held goes
+   with the environment. */
+static void finalize_set(napi_env env, void* data, void* hint) {
+  (void)env;
+  (void)hint;
+  io_set* s = (io_set*)data;
+  shut(s);
+  release(s);
+}
+
+/* The environment (the main thread or a worker) is shutting down. */
+static void cleanup_hook(napi_async_cleanup_hook_handle handle, void* arg) {
+  io_set* s = (io_set*)arg;
+  if (!s->destroyed) {
+    shut(s); /* on_poll_closed removes the hook */
+  } else if (s->poll_closed) {
+    s->cleanup = NULL;
+    napi_remove_async_cleanup_hook(handle);
+  } /* else: closing; on_poll_closed removes it */
+}
+
+static napi_value js_create(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 3) {
+    napi_throw_type_error(env, NULL, "udp-io: create(slab, meta, onBatch)");
+    return NULL;
+  }
+  io_set* s = calloc(1, sizeof(io_set));
+  if (!s) {
+    napi_throw_error(env, NULL, "udp-io: out of memory");
+    return NULL;
+  }
+  s->env = env;
+  void* slab;
+  void* meta;
+  size_t meta_len;
+  CHECK(napi_get_arraybuffer_info(env, argv[0], &slab, &s->slab_len));
+  CHECK(napi_get_arraybuffer_info(env, argv[1], &meta, &meta_len));
+  s->slab = slab;
+  s->meta = meta;
+  s->meta_records = meta_len / (META_INTS * sizeof(int32_t));
+  if (s->slab_len < MAX_DATAGRAM || s->meta_records == 0) {
+    free(s);
+    napi_throw_range_error(env, NULL, "udp-io: slab or meta too small");
+    return NULL;
+  }
+  CHECK(napi_create_reference(env, argv[0], 1, &s->slab_ref));
+  CHECK(napi_create_reference(env, argv[1], 1, &s->meta_ref));
+  CHECK(napi_create_reference(env, argv[2], 1, &s->on_batch));
+  napi_value name;
+  CHECK(napi_create_string_utf8(env, "udp-io", NAPI_AUTO_LENGTH, &name));
+  CHECK(napi_async_init(env, NULL, name, &s->async_ctx));
+  s->epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (s->epfd < 0) {
+    free(s);
+    napi_throw_error(env, NULL, "udp-io: epoll_create1 failed");
+    return NULL;
+  }
+  uv_loop_t* loop;
+  CHECK(napi_get_uv_event_loop(env, &loop));
+  uv_poll_init(loop, &s->poll, s->epfd);
+  s->poll.data = s;
+  s->refs = 2;
+  CHECK(napi_add_async_cleanup_hook(env, cleanup_hook, s, &s->cleanup));
+  napi_value ext;
+  CHECK(napi_create_external(env, s, finalize_set, NULL, &ext));
+  return ext;
+}
+
+static int ensure_slot(io_set* s) {
+  if (s->free_count > 0) return s->free_list[--s->free_count];
+  size_t grown = s->slots ? s->slots * 2 : 64;
+  int* fds = realloc(s->fds, grown * sizeof(int));
+  if (!fds) return -1;
+  s->fds = fds;
+  int* fl = realloc(s->free_list, grown * sizeof(int));
+  if (!fl) return -1;
+  s->free_list = fl;
+  for (size_t i = grown; i > s->slots + 1; i--) {
+    s->fds[i - 1] = -1;
+    s->free_list[s->free_count++] = (int)(i - 1);
+  }
+  int slot = (int)s->slots;
+  s->fds[slot] = -1;
+  s->slots = grown;
+  return slot;
+}
+
+static int parse_ipv4(napi_env env, napi_value v, struct in_addr* out) {
+  char buf[64];
+  size_t len;
+  if (napi_get_value_string_utf8(env, v, buf, sizeof buf, &len) != napi_ok) return 0;
+  return inet_pton(AF_INET, buf, out) == 1;
+}
+
+static napi_value js_open(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  io_set* s = get_set(env, argv[0]);
+  if (!s) return NULL;
+  struct sockaddr_in a;
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  if (!parse_ipv4(env, argv[1], &a.sin_addr)) return make_int(env, -EINVAL);
+  int32_t port, rcvbuf;
+  CHECK(napi_get_value_int32(env, argv[2], &port));
+  CHECK(napi_get_value_int32(env, argv[3], &rcvbuf));
+  if (port < 0 || port > 65535) return make_int(env, -EINVAL);
+  a.sin_port = htons((uint16_t)port);
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return make_int(env, -errno);
+  if (rcvbuf > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+  if (bind(fd, (struct sockaddr*)&a, sizeof a) < 0) {
+    int e = errno;
+    close(fd);
+    return make_int(env, -e);
+  }
+  int slot = ensure_slot(s);
+  if (slot < 0) {
+    close(fd);
+    return make_int(env, -ENOMEM);
+  }
+  struct epoll_event ev;
+  memset(&ev, 0, sizeof ev);
+  ev.events = EPOLLIN;
+  ev.data.u32 = (uint32_t)slot;
+  if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+    int e = errno;
+    close(fd);
+    s->free_list[s->free_count++] = slot;
+    return make_int(env, -e);
+  }
+  s->fds[slot] = fd;
+  /* Poll only while a socket is open: an idle set does not keep the process alive. */
+  if (s->open_count++ == 0) {
+    uv_poll_start(&s->poll, UV_READABLE, on_readable);
+    s->poll_started = 1;
+  }
+  return make_int(env, slot);
+}
+
+static napi_value js_local_port(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  io_set* s = get_set(env, argv[0]);
+  if (!s) return NULL;
+  int32_t slot;
+  CHECK(napi_get_value_int32(env, argv[1], &slot));
+  int fd = get_slot_fd(s, slot);
+  if (fd < 0) return make_int(env, -EBADF);
+  struct sockaddr_in a;
+  socklen_t len = sizeof a;
+  if (getsockname(fd, (struct sockaddr*)&a, &len) < 0) return make_int(env, -errno);
+  return make_int(env, ntohs(a.sin_port));
+}
+
+static napi_value js_connect(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  io_set* s = get_set(env, argv[0]);
+  if (!s) return NULL;
+  int32_t slot, port;
+  CHECK(napi_get_value_int32(env, argv[1], &slot));
+  CHECK(napi_get_value_int32(env, argv[3], &port));
+  int fd = get_slot_fd(s, slot);
+  if (fd < 0) return make_int(env, -EBADF);
+  struct sockaddr_in a;
+  memset(&a, 0, sizeof a);
+  if (port == 0) {
+    a.sin_family = AF_UNSPEC; /* dissolve the association */
+  } else {
+    a.sin_family = AF_INET;
+    if (!parse_ipv4(env, argv[2], &a.sin_addr) || port < 0 || port > 65535) return make_int(env, -EINVAL);
+    a.sin_port = htons((uint16_t)port);
+  }
+  if (connect(fd, (struct sockaddr*)&a, sizeof a) < 0 && !(port == 0 && errno == EAFNOSUPPORT)) return make_int(env, -errno);
+  return make_int(env, 0);
+}
+
+static int get_view(napi_env env, napi_value v, uint8_t** data, size_t* len) {
+  napi_typedarray_type t;
+  napi_value ab;
+  size_t off;
+  void* p;
+  if (napi_get_typedarray_info(env, v, &t, len, &p, &ab, &off) != napi_ok || t != napi_uint8_array) return 0;
+  *data = p;
+  return 1;
+}
+
+static napi_value js_send(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  io_set* s = get_set(env, argv[0]);
+  if (!s) return NULL;
+  int32_t slot;
+  CHECK(napi_get_value_int32(env, argv[1], &slot));
+  uint8_t* data;
+  size_t len;
+  if (!get_view(env, argv[2], &data, &len)) {
+    napi_throw_type_error(env, NULL, "udp-io: send needs a Uint8Array");
+    return NULL;
+  }
+  int fd = get_slot_fd(s, slot);
+  if (fd < 0) return make_int(env, -EBADF);
+  ssize_t r;
+  do r = send(fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+  while (r < 0 && errno == EINTR);
+  return make_int(env, r < 0 ? -errno : r);
+}
+
+static napi_value js_send_to(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  io_set* s = get_set(env, argv[0]);
+  if (!s) return NULL;
+  int32_t slot, port;
+  uint32_t ip;
+  CHECK(napi_get_value_int32(env, argv[1], &slot));
+  CHECK(napi_get_value_uint32(env, argv[3], &ip));
+  CHECK(napi_get_value_int32(env, argv[4], &port));
+  uint8_t* data;
+  size_t len;
+  if (!get_view(env, argv[2], &data, &len)) {
+    napi_throw_type_error(env, NULL, "udp-io: sendTo needs a Uint8Array");
+    return NULL;
+  }
+  int fd = get_slot_fd(s, slot);
+  if (fd < 0) return make_int(env, -EBADF);
+  if (port <= 0 || port > 65535) return make_int(env, -EINVAL);
+  struct sockaddr_in a;
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(ip);
+  a.sin_port = htons((uint16_t)port);
+  ssize_t r;
+  do r = sendto(fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr*)&a, sizeof a);
+  while (r < 0 && errno == EINTR);
+  return make_int(env, r < 0 ? -errno : r);
+}
+
+static napi_value js_close_slot(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  io_set* s = get_set(env, argv[0]);
+  if (!s) return NULL;
+  int32_t slot;
+  CHECK(napi_get_value_int32(env, argv[1], &slot));
+  int fd = get_slot_fd(s, slot);
+  if (fd >= 0) {
+    epoll_ctl(s->epfd, EPOLL_CTL_DEL, fd, NULL);
+    close(fd);
+    s->fds[slot] = -1;
+    s->free_list[s->free_count++] = slot;
+    if (--s->open_count == 0) {
+      uv_poll_stop(&s->poll);
+      s->poll_started = 0;
+    }
+  }
+  return make_int(env, 0);
+}
+
+static napi_value js_destroy(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  io_set* s = NULL;
+  if (napi_get_value_external(env, argv[0], (void**)&s) != napi_ok || s == NULL) return NULL;
+  shut(s);
+  drop_js_refs(s, env);
+  return NULL;
+}
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor props[] = {
+    {"create", NULL, js_create, NULL, NULL, NULL, napi_default, NULL},
+    {"open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL},
+    {"localPort", NULL, js_local_port, NULL, NULL, NULL, napi_default, NULL},
+    {"connect", NULL, js_connect, NULL, NULL, NULL, napi_default, NULL},
+    {"send", NULL, js_send, NULL, NULL, NULL, napi_default, NULL},
+    {"sendTo", NULL, js_send_to, NULL, NULL, NULL, napi_default, NULL},
+    {"closeSlot", NULL, js_close_slot, NULL, NULL, NULL, napi_default, NULL},
+    {"destroy", NULL, js_destroy, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}

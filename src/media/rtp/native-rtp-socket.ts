@@ -1,0 +1,179 @@
+/**
+ * RTP sockets on the native addon (ADR 0006): all of a thread's sockets in one epoll
+ * set (`NativeUdpHub`, one per thread, made on first use), read in batches into one
+ * slab; each datagram reaches its socket's handler as a view of the slab, valid during
+ * the call only. Sends go straight from the caller's buffer (no copy, no request
+ * object); a send the kernel refuses (a full buffer: EAGAIN) is dropped, as the network
+ * would drop it, and counted by the session as a socket error.
+ */
+import { getSystemErrorName } from 'node:util';
+import { loadNativeUdpIo, META_INTS, type NativeSet, type NativeUdpIo } from './native-udp-io.js';
+import type { DatagramHandler, RtpUdpSocket, SocketErrorHandler, UdpBinder } from './udp-socket.js';
+
+/** Slab and record space for one batch: 256 KiB holds 128 datagrams of the largest kind we accept. */
+const SLAB_BYTES = 256 * 1024;
+const META_RECORDS = 1024;
+const EMPTY = Buffer.alloc(0);
+
+function ipv4ToString(ip: number): string {
+  return `${String(ip >>> 24)}.${String((ip >>> 16) & 255)}.${String((ip >>> 8) & 255)}.${String(ip & 255)}`;
+}
+
+function ipv4ToInt(address: string): number {
+  const p = address.split('.');
+  return ((Number(p[0]) << 24) | (Number(p[1]) << 16) | (Number(p[2]) << 8) | Number(p[3])) >>> 0;
+}
+
+/** An error like node's own from a negative errno (as the addon returns them). */
+function errnoError(negErrno: number, syscall: string): NodeJS.ErrnoException {
+  const code = getSystemErrorName(negErrno);
+  return Object.assign(new Error(`${syscall} ${code}`), { code, errno: negErrno, syscall });
+}
+
+class NativeUdpHub {
+  readonly set: NativeSet;
+  private readonly slab: Buffer;
+  private readonly meta: Int32Array;
+  private readonly sockets: (NativeRtpSocket | undefined)[] = [];
+
+  constructor(readonly io: NativeUdpIo) {
+    const slab = new ArrayBuffer(SLAB_BYTES);
+    const meta = new ArrayBuffer(META_RECORDS * META_INTS * 4);
+    this.slab = Buffer.from(slab);
+    this.meta = new Int32Array(meta);
+    this.set = io.create(slab, meta, this.onBatch);
+  }
+
+  register(slot: number, s: NativeRtpSocket): void {
+    this.sockets[slot] = s;
+  }
+
+  unregister(slot: number): void {
+    this.sockets[slot] = undefined;
+  }
+
+  private readonly onBatch = (count: number): void => {
+    const m = this.meta;
+    for (let i = 0, r = 0; i < count; i++, r += META_INTS) {
+      const s = this.sockets[m[r]!];
+      if (s === undefined) continue;
+      const errno = m[r + 5]!;
+      if (errno !== 0) {
+        s.deliverError(errno);
+        continue;
+      }
+      const len = m[r + 2]!;
+      // A truncated datagram (len < 0: larger than any RTP we take) arrives empty, so
+      // the session counts it as not RTP.
+      const data = len > 0 ? this.slab.subarray(m[r + 1], m[r + 1]! + len) : EMPTY;
+      s.deliver(data, m[r + 3]! >>> 0, m[r + 4]!);
+    }
+  };
+}
+
+let hub: NativeUdpHub | null = null;
+
+function theHub(io: NativeUdpIo): NativeUdpHub {
+  hub ??= new NativeUdpHub(io);
+  return hub;
+}
+
+export class NativeRtpSocket implements RtpUdpSocket {
+  readonly kind = 'native' as const;
+  private onDatagram: DatagramHandler | null = null;
+  private onError: SocketErrorHandler | null = null;
+  private lastIp = -1;
+  private lastIpString = '';
+  private open = true;
+
+  private constructor(
+    private readonly hub: NativeUdpHub,
+    private readonly slot: number,
+    readonly port: number,
+  ) {
+    hub.register(slot, this);
+  }
+
+  /** Whether native sockets can serve this local address here (the addon is built; IPv4). */
+  static available(localAddress: string): boolean {
+    return loadNativeUdpIo().io !== null && /^\d{1,3}(\.\d{1,3}){3}$/.test(localAddress);
+  }
+
+  static readonly bind: UdpBinder = (address, port, recvBufferSize) => {
+    const io = loadNativeUdpIo().io;
+    if (io === null) return Promise.resolve('ENOSYS');
+    const h = theHub(io);
+    const slot = io.open(h.set, address, port, recvBufferSize ?? 0);
+    if (slot < 0) return Promise.resolve(getSystemErrorName(slot));
+    const bound = io.localPort(h.set, slot);
+    return Promise.resolve(new NativeRtpSocket(h, slot, bound));
+  };
+
+  /** @internal From the hub: one datagram. */
+  deliver(data: Buffer, ip: number, port: number): void {
+    const fn = this.onDatagram;
+    if (fn === null) return;
+    if (ip !== this.lastIp) {
+      // The source rarely changes: one string per source, not per packet.
+      this.lastIp = ip;
+      this.lastIpString = ipv4ToString(ip);
+    }
+    fn(data, this.lastIpString, port);
+  }
+
+  /** @internal From the hub: a socket error (ICMP unreachable on a connected socket…). */
+  deliverError(errno: number): void {
+    this.onError?.(errnoError(-errno, 'recvmsg'));
+  }
+
+  listen(onDatagram: DatagramHandler, onError: SocketErrorHandler): void {
+    this.onDatagram = onDatagram;
+    this.onError = onError;
+  }
+
+  mute(): void {
+    this.onDatagram = null;
+  }
+
+  connect(address: string, port: number): boolean {
+    if (!this.open) return false;
+    const r = this.hub.io.connect(this.hub.set, this.slot, address, port);
+    if (r < 0) this.onError?.(errnoError(r, 'connect'));
+    return r === 0;
+  }
+
+  disconnect(): void {
+    if (this.open) this.hub.io.connect(this.hub.set, this.slot, '', 0);
+  }
+
+  send(data: Buffer): boolean {
+    if (!this.open) return false;
+    const r = this.hub.io.send(this.hub.set, this.slot, data);
+    if (r >= 0) return true;
+    this.onError?.(errnoError(r, 'send'));
+    return false;
+  }
+
+  sendTo(data: Buffer, port: number, address: string): boolean {
+    if (!this.open) return false;
+    const r = this.hub.io.sendTo(this.hub.set, this.slot, data, ipv4ToInt(address), port);
+    if (r >= 0) return true;
+    this.onError?.(errnoError(r, 'sendto'));
+    return false;
+  }
+
+  lastSendQueued(): boolean {
+    return false;
+  }
+
+  close(): Promise<void> {
+    if (this.open) {
+      this.open = false;
+      this.onDatagram = null;
+      this.onError = null;
+      this.hub.unregister(this.slot);
+      this.hub.io.closeSlot(this.hub.set, this.slot);
+    }
+    return Promise.resolve();
+  }
+}
