@@ -69,6 +69,8 @@ export async function startServer(o: ServerOptions): Promise<Server> {
     '--log-level', o.logLevel ?? 'warn',
     ...(o.mediaWorkers !== undefined && o.mediaWorkers > 0 ? ['--media-workers', String(o.mediaWorkers)] : []),
     ...(o.storeWriter !== undefined && o.storeWriter !== 'main' ? ['--store-writer', o.storeWriter] : []),
+    // BENCH_DEPOSITS_RTP_SOCKETS=dgram|native: the server's rtp.sockets (default auto: native here).
+    ...(process.env['BENCH_DEPOSITS_RTP_SOCKETS'] ? ['--rtp-sockets', process.env['BENCH_DEPOSITS_RTP_SOCKETS']] : []),
   ];
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VOXMAIL_')) env[k] = v;

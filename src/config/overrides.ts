@@ -24,6 +24,7 @@ export interface ConfigFlags {
   readonly rtpPorts?: string | undefined;
   readonly mediaWorkers?: string | undefined;
   readonly storeWriter?: string | undefined;
+  readonly rtpSockets?: string | undefined;
   readonly logLevel?: string | undefined;
   readonly smtpUrl?: string | undefined;
   readonly mailFrom?: string | undefined;
@@ -158,6 +159,15 @@ export const CONFIG_OVERRIDES: readonly ConfigOverride[] = [
     field: 'store.writer',
     description: 'where per-call database writes run: main (the default) or worker (a store writer thread with group commit)',
     parse: set(['store', 'writer'], (raw) => raw.trim().toLowerCase()),
+  },
+  {
+    key: 'rtpSockets',
+    flag: '--rtp-sockets',
+    argName: '<kind>',
+    env: 'VOXMAIL_RTP_SOCKETS',
+    field: 'rtp.sockets',
+    description: 'RTP sockets: auto (native where possible, the default), native or dgram',
+    parse: set(['rtp', 'sockets'], (raw) => raw.trim().toLowerCase()),
   },
   {
     key: 'logLevel',

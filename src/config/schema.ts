@@ -51,6 +51,12 @@ export interface SipConfig {
 export interface RtpConfig {
   readonly portMin: number;
   readonly portMax: number;
+  /**
+   * `auto` (default): RTP on native sockets (native/udp-io: one epoll set per thread,
+   * batched reads; ADR 0006) where the addon is built and the address is IPv4, else
+   * node:dgram; `native`: native or calls fail (no silent fallback); `dgram`: node:dgram.
+   */
+  readonly sockets: 'auto' | 'native' | 'dgram';
 }
 
 /**
@@ -181,7 +187,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze({
     },
     forceRport: true,
   },
-  rtp: { portMin: 20_000, portMax: 29_999 },
+  rtp: { portMin: 20_000, portMax: 29_999, sockets: 'auto' },
   media: { workers: 0 },
   store: { writer: 'main' },
   http: { host: '127.0.0.1', port: 8080, trustProxy: false, cookieSecure: 'auto' },
@@ -301,6 +307,7 @@ const rtp = section({
     .max(65_534, { error: 'must be an even integer 1024–65534' })
     .refine((n) => n % 2 === 0, { error: 'must be an even integer 1024–65534 (RTP takes the even port of a pair)' }),
   portMax: intIn(1_025, 65_535),
+  sockets: z.enum(['auto', 'native', 'dgram'], { error: 'must be "auto" (native sockets where possible), "native" or "dgram"' }),
 }).superRefine((r, ctx) => {
   if (r.portMax <= r.portMin) {
     ctx.addIssue({ code: 'custom', path: ['portMax'], message: `must be greater than rtp.portMin (${fmt(r.portMin)})`, input: r.portMax });

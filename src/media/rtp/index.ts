@@ -1,5 +1,5 @@
 /** Public API of the RTP layer (see README.md). */
-export { PortAllocator, type PortAllocationError, type PortAllocatorOptions, type PortPair } from './port-allocator.js';
+export { PortAllocator, type PortAllocationError, type PortAllocatorOptions, type PortPair, type RtpSocketKind } from './port-allocator.js';
 export {
   RtpSession,
   type AudioFrame,

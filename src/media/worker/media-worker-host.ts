@@ -12,7 +12,7 @@ import type { Logger } from '../../shared/logger.js';
 import { CallMedia } from '../call-media.js';
 import { MediaClock } from '../media-clock.js';
 import type { PlayOutcome } from '../player.js';
-import { PortAllocator } from '../rtp/index.js';
+import { PortAllocator, type RtpSocketKind } from '../rtp/index.js';
 import type { FromWorker, ReplyValue, ToWorker, WireError } from './protocol.js';
 
 interface HostedCall {
@@ -25,6 +25,7 @@ interface HostedCall {
 export interface MediaWorkerHostOptions {
   readonly portMin: number;
   readonly portMax: number;
+  readonly sockets: RtpSocketKind;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly post: (msg: FromWorker) => void;
@@ -44,7 +45,7 @@ export class MediaWorkerHost {
   private readonly epoch = performance.timeOrigin;
 
   constructor(private readonly opts: MediaWorkerHostOptions) {
-    this.allocator = new PortAllocator({ min: opts.portMin, max: opts.portMax });
+    this.allocator = new PortAllocator({ min: opts.portMin, max: opts.portMax, sockets: opts.sockets });
     this.mediaClock = new MediaClock({ clock: opts.clock, logger: opts.logger });
   }
 

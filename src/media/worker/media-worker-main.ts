@@ -19,6 +19,7 @@ const logger = pino(
 const host = new MediaWorkerHost({
   portMin: init.portMin,
   portMax: init.portMax,
+  sockets: init.sockets,
   clock: systemClock,
   logger,
   post: (msg: FromWorker) => port.postMessage(msg),

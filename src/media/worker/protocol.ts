@@ -11,7 +11,7 @@
 import type { DtmfEvent } from '../dtmf/digit.js';
 import type { PlayOutcome } from '../player.js';
 import type { RecordingEndReason, RecordingResult } from '../recorder.js';
-import type { RtpSessionStats } from '../rtp/index.js';
+import type { RtpSessionStats, RtpSocketKind } from '../rtp/index.js';
 import type { MediaParameters } from '../call-media.js';
 
 /** The data part of RecorderOptions (callbacks, logger, signal and openFile stay on the main thread). */
@@ -33,6 +33,7 @@ export interface WorkerInit {
   /** This worker's slice of the RTP port range (disjoint from every other worker's). */
   readonly portMin: number;
   readonly portMax: number;
+  readonly sockets: RtpSocketKind;
   readonly logLevel: string;
 }
 

@@ -26,11 +26,14 @@ import { err, ok, type Result } from '../../shared/result.js';
 import type { CallMediaHandle, CallMediaRequest, MediaEngine, MediaOpenError } from '../media-engine.js';
 import type { FromWorker, ReplyValue, ToWorker, WireError, WorkerInit } from './protocol.js';
 import { RemoteCallMedia } from './remote-call-media.js';
+import type { RtpSocketKind } from '../rtp/index.js';
 
 export interface MediaWorkerPoolOptions {
   readonly workers: number;
   readonly portMin: number;
   readonly portMax: number;
+  /** RTP sockets in the workers (PortAllocator); default 'auto'. */
+  readonly sockets?: RtpSocketKind;
   readonly logLevel: string;
   readonly logger: Logger;
   /** Requests waiting for a worker's answer, per worker, before new calls are refused. Default 2,000. */
@@ -81,7 +84,7 @@ export class MediaWorkerLink {
   ) {}
 
   start(): Promise<void> {
-    const init: WorkerInit = { index: this.index, portMin: this.portMin, portMax: this.portMax, logLevel: this.pool.logLevel };
+    const init: WorkerInit = { index: this.index, portMin: this.portMin, portMax: this.portMax, sockets: this.pool.sockets, logLevel: this.pool.logLevel };
     const w = createWorker(init);
     this.worker = w;
     this.prompts.clear();
@@ -190,6 +193,7 @@ export class MediaWorkerPool implements MediaEngine {
   readonly links: readonly MediaWorkerLink[];
   readonly log: Logger;
   readonly logLevel: string;
+  readonly sockets: RtpSocketKind;
   readonly restart: boolean;
   readonly maxPending: number;
   private ids = 0;
@@ -203,6 +207,7 @@ export class MediaWorkerPool implements MediaEngine {
   private constructor(opts: MediaWorkerPoolOptions) {
     this.log = opts.logger;
     this.logLevel = opts.logLevel;
+    this.sockets = opts.sockets ?? 'auto';
     this.restart = opts.restart ?? true;
     this.maxPending = opts.maxPendingPerWorker ?? 2_000;
     const min = opts.portMin + (opts.portMin % 2);

@@ -55,7 +55,7 @@ describe('defaults', () => {
     assert.deepEqual(c.sip.transports, ['udp', 'tcp']);
     assert.deepEqual(c.sip.timers, { t1: 500, t2: 4000, t4: 5000 });
     assert.equal(c.sip.forceRport, true);
-    assert.deepEqual(c.rtp, { portMin: 20000, portMax: 29999 });
+    assert.deepEqual(c.rtp, { portMin: 20000, portMax: 29999, sockets: 'auto' });
     assert.deepEqual(c.http, { host: '127.0.0.1', port: 8080, trustProxy: false, cookieSecure: 'auto' });
     assert.equal(c.log.level, 'info');
   });
@@ -131,6 +131,7 @@ describe('precedence: defaults < file < env < flags', () => {
       VOXMAIL_HTTP_HOST: '::1',
       VOXMAIL_HTTP_PORT: '8090',
       VOXMAIL_RTP_PORTS: '30000-30999',
+      VOXMAIL_RTP_SOCKETS: 'DGRAM',
       VOXMAIL_LOG_LEVEL: 'ERROR',
     };
     const e = good({ env });
@@ -138,7 +139,7 @@ describe('precedence: defaults < file < env < flags', () => {
     assert.deepEqual(e.sip.hosts, ['127.0.0.1']);
     assert.equal(e.sip.port, 5090);
     assert.deepEqual(e.http, { host: '::1', port: 8090, trustProxy: false, cookieSecure: 'auto' });
-    assert.deepEqual(e.rtp, { portMin: 30000, portMax: 30999 });
+    assert.deepEqual(e.rtp, { portMin: 30000, portMax: 30999, sockets: 'dgram' });
     assert.equal(e.log.level, 'error', 'levels are case-insensitive');
 
     const f = good({
@@ -150,6 +151,7 @@ describe('precedence: defaults < file < env < flags', () => {
         httpHost: '0.0.0.0',
         httpPort: '8091',
         rtpPorts: '40000-40099',
+        rtpSockets: 'native',
         logLevel: 'trace',
       },
     });
@@ -157,7 +159,7 @@ describe('precedence: defaults < file < env < flags', () => {
     assert.deepEqual(f.sip.hosts, ['127.0.0.1', '::1']);
     assert.equal(f.sip.port, 5091);
     assert.deepEqual(f.http, { host: '0.0.0.0', port: 8091, trustProxy: false, cookieSecure: 'auto' });
-    assert.deepEqual(f.rtp, { portMin: 40000, portMax: 40099 });
+    assert.deepEqual(f.rtp, { portMin: 40000, portMax: 40099, sockets: 'native' });
     assert.equal(f.log.level, 'trace');
   });
 
@@ -230,7 +232,7 @@ describe('config files', () => {
         '    tcpMessageTimeoutMs: 5000',
         '    maxTransactions: 1000',
         '  forceRport: false',
-        'rtp: { portMin: 10000, portMax: 10999 }',
+        'rtp: { portMin: 10000, portMax: 10999, sockets: dgram }',
         'media: { workers: 2 }',
         'store: { writer: worker }',
         'http: { host: "::", port: 8088, trustProxy: [10.0.0.1, 10.1.0.0/16], cookieSecure: true }',
@@ -270,7 +272,7 @@ describe('config files', () => {
         },
         forceRport: false,
       },
-      rtp: { portMin: 10000, portMax: 10999 },
+      rtp: { portMin: 10000, portMax: 10999, sockets: 'dgram' },
       media: { workers: 2 },
       store: { writer: 'worker' },
       http: { host: '::', port: 8088, trustProxy: ['10.0.0.1', '10.1.0.0/16'], cookieSecure: true },
@@ -457,6 +459,7 @@ describe('every error names the field and what is allowed', () => {
     { field: 'rtp.portMin', yaml: 'rtp: { portMin: 21, portMax: 29999 }', expect: /must be an even integer 1024–65534/ },
     { field: 'rtp.portMin', yaml: 'rtp: { portMin: 20001 }', expect: /RTP takes the even port/ },
     { field: 'rtp.portMax', yaml: 'rtp: { portMin: 30000, portMax: 29999 }', expect: /must be greater than rtp.portMin \(30000\)/ },
+    { field: 'rtp.sockets', env: { VOXMAIL_RTP_SOCKETS: 'uring' }, expect: /must be "auto" \(native sockets where possible\), "native" or "dgram" \(got "uring" from VOXMAIL_RTP_SOCKETS\)/ },
     { field: 'log.level', flags: { logLevel: 'verbose' }, expect: /must be one of trace, debug, info, warn, error, fatal, silent \(got "verbose" from --log-level\)/ },
     { field: 'log.level', env: { VOXMAIL_LOG_LEVEL: 'LOUD' }, expect: /got "LOUD" from VOXMAIL_LOG_LEVEL/ },
     { field: 'VOXMAIL_SIP_PROT', env: { VOXMAIL_SIP_PROT: '5060' }, expect: /is not a Voxmail setting \(known: VOXMAIL_CONFIG, VOXMAIL_DATA/ },

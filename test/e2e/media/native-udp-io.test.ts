@@ -1,0 +1,145 @@
+/**
+ * The native UDP sockets (native/udp-io, ADR 0006) on loopback: built on this machine
+ * (npm ci builds them), every datagram to the right socket with its real source, sizes
+ * at and over the limit, batches larger than the slab, slot reuse, bind errors, ICMP
+ * errors on a connected socket.
+ */
+import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
+import { after, describe, test } from 'node:test';
+import { loadNativeUdpIo } from '../../../src/media/rtp/native-udp-io.js';
+import { NativeRtpSocket } from '../../../src/media/rtp/native-rtp-socket.js';
+import type { RtpUdpSocket } from '../../../src/media/rtp/udp-socket.js';
+import { waitFor } from '../../support/wait.js';
+
+const HOST = '127.0.0.1';
+const open: RtpUdpSocket[] = [];
+const plain: dgram.Socket[] = [];
+after(async () => {
+  for (const s of open) await s.close();
+  for (const s of plain) s.close();
+});
+
+async function nativeSocket(port = 0): Promise<RtpUdpSocket> {
+  const s = await NativeRtpSocket.bind(HOST, port, undefined);
+  assert.ok(typeof s !== 'string', `bind failed: ${typeof s === 'string' ? s : ''}`);
+  open.push(s);
+  return s;
+}
+
+async function sender(): Promise<dgram.Socket> {
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, HOST, () => r()));
+  plain.push(s);
+  return s;
+}
+
+describe('native UDP sockets (udp-io)', () => {
+  test('the addon is built and loads here (npm ci builds it)', () => {
+    const r = loadNativeUdpIo();
+    assert.equal(r.error, null, `native/udp-io did not load: ${String(r.error)}`);
+    assert.ok(NativeRtpSocket.available(HOST));
+    assert.equal(NativeRtpSocket.available('::1'), false, 'IPv6 stays on node:dgram');
+  });
+
+  test('300 sockets in one set: each gets exactly its own datagrams, intact, with the real source', async () => {
+    const n = 300;
+    const socks = await Promise.all(Array.from({ length: n }, () => nativeSocket()));
+    const got: string[][] = socks.map(() => []);
+    const from = await sender();
+    const fromPort = from.address().port;
+    let wrongSource = 0;
+    socks.forEach((s, i) =>
+      s.listen(
+        (data, address, port) => {
+          if (address !== HOST || port !== fromPort) wrongSource++;
+          got[i]!.push(data.toString()); // copy now: the view is reused by the next batch
+        },
+        () => undefined,
+      ),
+    );
+    for (let k = 0; k < 3; k++) for (let i = 0; i < n; i++) from.send(`socket ${String(i)} datagram ${String(k)}`, socks[i]!.port, HOST);
+    await waitFor(() => got.every((g) => g.length === 3), 5000, () => `${String(got.filter((g) => g.length === 3).length)} of ${String(n)} sockets complete`);
+    assert.equal(wrongSource, 0);
+    got.forEach((g, i) => assert.deepEqual(g, [0, 1, 2].map((k) => `socket ${String(i)} datagram ${String(k)}`)));
+  });
+
+  test('a datagram of 2,048 bytes arrives whole; a larger one arrives empty (not RTP); more than a slab at once all arrive', async () => {
+    const socks = await Promise.all(Array.from({ length: 200 }, () => nativeSocket()));
+    const sizes: number[] = [];
+    let sum = 0;
+    socks.forEach((s) =>
+      s.listen(
+        (data) => {
+          sizes.push(data.length);
+          for (const b of data) sum += b;
+        },
+        () => undefined,
+      ),
+    );
+    const from = await sender();
+    const big = Buffer.alloc(2048, 1);
+    // 200 × 2 KiB = 400 KiB: more than the 256 KiB slab, read in one wake-up.
+    for (const s of socks) from.send(big, s.port, HOST);
+    from.send(Buffer.alloc(3000, 1), socks[0]!.port, HOST);
+    await waitFor(() => sizes.length === 201, 5000, () => `${String(sizes.length)} of 201 datagrams`);
+    assert.equal(sizes.filter((x) => x === 2048).length, 200);
+    assert.equal(sizes.filter((x) => x === 0).length, 1, 'the oversized datagram comes as an empty one');
+    assert.equal(sum, 200 * 2048, 'bytes intact');
+  });
+
+  test('a closed socket frees its port and slot; the next socket on that slot hears only its own', async () => {
+    const a = await nativeSocket();
+    const port = a.port;
+    const taken = await NativeRtpSocket.bind(HOST, port, undefined);
+    assert.equal(taken, 'EADDRINUSE');
+    await a.close();
+    await a.close(); // idempotent
+    const b = await nativeSocket(port);
+    assert.equal(b.port, port);
+    const heard: string[] = [];
+    b.listen(
+      (d) => heard.push(d.toString()),
+      () => undefined,
+    );
+    const from = await sender();
+    from.send('for b', port, HOST);
+    await waitFor(() => heard.length === 1, 3000, () => 'the datagram for b');
+    assert.deepEqual(heard, ['for b']);
+    assert.equal(a.send(Buffer.from('x')), false, 'a closed socket sends nothing');
+  });
+
+  test('connected: sends reach the peer; after the peer closes, ICMP errors come to the error handler and the socket goes on', async () => {
+    const s = await nativeSocket();
+    const peer = await sender();
+    const errors: string[] = [];
+    const heard: string[] = [];
+    s.listen(
+      (d) => heard.push(d.toString()),
+      (e) => errors.push(String(e.code)),
+    );
+    const received: string[] = [];
+    peer.on('message', (m) => received.push(m.toString()));
+    assert.equal(s.connect(HOST, peer.address().port), true);
+    assert.equal(s.send(Buffer.from('hello')), true);
+    await waitFor(() => received.length >= 1, 3000, () => 'the peer hearing us');
+    assert.equal(received[0], 'hello');
+    peer.send('back', s.port, HOST);
+    await waitFor(() => heard.length === 1, 3000, () => 'the answer');
+    const closedPort = peer.address().port;
+    peer.close();
+    plain.splice(plain.indexOf(peer), 1);
+    s.connect(HOST, closedPort);
+    for (let i = 0; i < 5; i++) {
+      s.send(Buffer.from('into the void'));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await waitFor(() => errors.includes('ECONNREFUSED'), 3000, () => `ICMP errors (got ${errors.join(', ')})`);
+    s.disconnect();
+    const other = await sender();
+    const got: string[] = [];
+    other.on('message', (m) => got.push(m.toString()));
+    assert.equal(s.sendTo(Buffer.from('still alive'), other.address().port, HOST), true);
+    await waitFor(() => got.length === 1, 3000, () => 'a send after the errors');
+  });
+});
