@@ -17,10 +17,13 @@ PACKAGES=(
   kamailio        # a real SIP proxy in front of us
   ffmpeg          # audio uploads (MP3, OGG, WebM/Opus) → 8 kHz WAV; also a runtime need
   chromium        # the web app's end-to-end tests (driven by playwright-core)
+  g++             # native/udp-io (RTP sockets) and better-sqlite3 are built by npm ci (node-gyp)
+  make
+  python3
 )
 
 # Commands the tests run, to check the install actually delivered them.
-COMMANDS=(sipp baresip svmap svwar tshark sox espeak-ng kamailio ffmpeg chromium)
+COMMANDS=(sipp baresip svmap svwar tshark sox espeak-ng kamailio ffmpeg chromium g++ make python3)
 
 installed() {
   [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" = installed ]

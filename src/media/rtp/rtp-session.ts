@@ -28,18 +28,18 @@
  * sending to another of our addresses would be cut off. On a connected socket the
  * kernel reports ICMP errors (peer port closed, host unreachable): they arrive as socket
  * errors, are counted (`remoteUnreachable`, also in `socketErrors`) and never end the
- * session (an error that the next send meets first fails that one packet silently:
- * dgram reports send errors only to a send callback, which the hot path does not pass).
+ * session (a send refused that way fails that one packet; it is counted too).
  * `connect: false` keeps the socket unconnected. RTCP (a packet every ~5 s) stays on an
  * unconnected socket with the userland lock: connecting it would save nothing measurable.
  *
- * Hot path (1,000 sessions × 50 packets/s each way on one core): the receive handler is
- * one function per session (no per-packet closure), parses into a reused view, and
- * allocates only the payload view and the frame object; sending writes the header and
- * copies the payload into a per-session buffer of exactly the packet's size (passed
- * whole: with an offset/length dgram would make a view per send), sent synchronously
- * (see port-allocator.ts: literal lookup). If the kernel ever queues a send (EAGAIN),
- * the buffer stays with that send and the session takes a fresh one. A packet produced
+ * Hot path (1,000 sessions × 50 packets/s each way on one core): the sockets are native
+ * where possible (udp-socket.ts, ADR 0006: batched reads, no per-packet objects); the
+ * receive handler is one function per session (no per-packet closure), parses into a
+ * reused view, and allocates only the payload view and the frame object — the bytes are
+ * valid during the call only, and the reorder buffer copies what it holds. Sending writes
+ * the header and copies the payload into a per-session buffer of exactly the packet's
+ * size, sent synchronously. If dgram ever queues a send (EAGAIN), the buffer stays with
+ * that send and the session takes a fresh one (native sockets drop instead). A packet produced
  * during a media-clock tick (the player's frames) is written at once but handed to the
  * kernel at the end of the tick, together with every other call's (tick-batch.ts); at
  * most one packet waits per session (a second send in the same tick sends the first).
