@@ -13,7 +13,7 @@
  *    arrives, send a prebuilt packet every 20 ms): the physical limit of this machine,
  *    and the ratio sessions/bare.
  *
- * Loops (each in a fresh child; BENCH_MEDIA_MODES picks them, default sessions,calls,bare,bare-connected):
+ * Loops (each in a fresh child; BENCH_MEDIA_MODES picks them, default sessions,calls,bare,bare-connected,bare-native):
  *  - `sessions` 'RtpSession': onAudio only counts frames: the RTP layer — sockets, parse,
  *    source lock, statistics, reorder buffer, send path, RTCP timers; sending paced by
  *    one setInterval;
@@ -27,6 +27,9 @@
  *  - `bare-connected` 'bare dgram, connected': the same on connected sockets, `send(buf)`:
  *    the cheapest packet I/O Node offers (RtpSession connects its socket too, so this is
  *    the stricter reference; its own ratio to `bare` is printed).
+ *  - `bare-native` 'bare native udp-io': the same packet I/O on the native sockets the
+ *    sessions use by default (ADR 0006; connected, one epoll set, batched reads) — the
+ *    physical limit for this design; the summary gives CallMedia's ratio to it too.
  *
  * Besides CPU % of a core, each row gives the CPU per packet handled in the measured
  * window (packets in + out): when the machine is so busy that the generator falls
@@ -543,7 +546,7 @@ async function runOne(mode: Mode, n: number): Promise<MediaBenchRow> {
 
 export function selectedModes(): readonly Mode[] {
   const v = process.env.BENCH_MEDIA_MODES;
-  if (v === undefined || v === '') return ['sessions', 'calls', 'bare', 'bare-connected'];
+  if (v === undefined || v === '') return ['sessions', 'calls', 'bare', 'bare-connected', 'bare-native'];
   const modes = v.split(',').map((x) => x.trim()) as Mode[];
   for (const m of modes) if (!MODES.includes(m)) throw new Error(`BENCH_MEDIA_MODES: unknown loop "${m}"; choose from ${MODES.join(', ')}`);
   return modes;
@@ -674,7 +677,10 @@ export function printMediaBench(results: readonly MediaBenchResult[]): void {
 }
 
 /** The figure the issue's target is judged on: the median over runs of `mode` at the largest N. */
-export function targetFigures(results: readonly MediaBenchResult[], mode: Mode = 'calls'): { n: number; cpuPct: number; ratio: number; lostIn: number; lostOut: number; lagP99Ms: number } | null {
+export function targetFigures(
+  results: readonly MediaBenchResult[],
+  mode: Mode = 'calls',
+): { n: number; cpuPct: number; ratio: number; ratioNative: number; lostIn: number; lostOut: number; lagP99Ms: number } | null {
   const n = Math.max(...results.map((r) => r.n));
   const rs = results.filter((r) => r.n === n);
   const xs = rs.map((r) => rowOf(r, mode)).filter((x): x is MediaBenchRow => x !== undefined);
@@ -683,6 +689,8 @@ export function targetFigures(results: readonly MediaBenchResult[], mode: Mode =
     n,
     cpuPct: median(xs.map((x) => x.cpuPct)),
     ratio: median(rs.map((r) => ratioToBare(r, mode))),
+    // The stricter reference: the same packet I/O on the native sockets (ADR 0006), NaN if not run.
+    ratioNative: median(rs.map((r) => (rowOf(r, mode)?.cpuPct ?? NaN) / (rowOf(r, 'bare-native')?.cpuPct ?? NaN))),
     lostIn: xs.reduce((a, x) => a + Math.max(0, x.toSessionsLost), 0),
     lostOut: xs.reduce((a, x) => a + Math.max(0, x.fromSessionsLost), 0),
     lagP99Ms: median(xs.map((x) => x.lagP99Ms)),
