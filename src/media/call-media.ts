@@ -38,8 +38,6 @@ export interface CallMediaOptions extends MediaParameters {
 }
 
 const TE_FLUSH_MS = 350;
-/** Event-loop turns a hang-up waits for packets already on their way (drainArrivedAudio). */
-const MAX_DRAIN_TURNS = 5;
 
 /** Recordings started in this process: spreads their writes (see `firstFlushMs`). */
 let recordingsStarted = 0;
@@ -189,19 +187,14 @@ export class CallMedia implements CallMediaHandle {
    * The caller hung up: their last packets may already wait in the socket (the BYE and
    * the final RTP arrive together, and after a busy moment of the event loop they are
    * read in the same turn, the BYE first). They are audio the caller spoke before
-   * hanging up, so read them into the recording: let the loop poll again until a turn
-   * brings no new packet — a few turns at most, no timer, so no fixed delay per call.
+   * hanging up, so read them into the recording: one more poll phase of the loop, no
+   * more — a caller that keeps streaming after its BYE (SIPp does, until our 200 OK)
+   * would otherwise add what it sent after hanging up. No timer, no fixed delay.
    */
   private async drainArrivedAudio(): Promise<void> {
-    let seen = this.session.stats().packetsIn;
-    for (let turn = 0; turn < MAX_DRAIN_TURNS && this.recorder; turn++) {
-      // Two immediates: the second runs after the next poll phase has read the socket.
-      await new Promise<void>((r) => setImmediate(r));
-      await new Promise<void>((r) => setImmediate(r));
-      const now = this.session.stats().packetsIn;
-      if (now === seen && turn > 0) return;
-      seen = now;
-    }
+    // Two immediates: the second runs after the next poll phase has read the sockets.
+    await new Promise<void>((r) => setImmediate(r));
+    await new Promise<void>((r) => setImmediate(r));
   }
 
   /** Digits from RFC 4733, SIP INFO and (if enabled) in-band tones, each once. */

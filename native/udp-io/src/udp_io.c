@@ -43,8 +43,9 @@
 
 #define META_INTS 6
 #define MAX_EVENTS 256
-/* Datagrams read from one socket per wake-up before moving on (fairness). */
-#define MAX_PER_SOCKET 8
+/* Datagrams read from one socket per wake-up before moving on (fairness), as libuv
+   does for dgram: a backlog of up to 640 ms of one call's audio is read in one turn. */
+#define MAX_PER_SOCKET 32
 /* RTP never needs more; a larger datagram is truncated and reported as such. */
 #define MAX_DATAGRAM 2048
 

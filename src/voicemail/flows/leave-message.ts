@@ -14,8 +14,6 @@ import type { DepositOutcome } from '../deposit/deposit-service.js';
 import type { FlowContext, FlowPhrase } from './flow-context.js';
 import { transferToOperator } from './transfer.js';
 
-/** The recording stays open this long after the BYE: at least one more read of the RTP socket. */
-const HANGUP_GRACE_MS = 25;
 
 type StopCause = 'hangup' | 'dtmf' | 'operator' | 'silence' | 'max-duration' | 'error';
 
@@ -114,9 +112,8 @@ async function record(ctx: FlowContext, path: string, hasOperator: boolean): Pro
   const cause = await stopped;
   stopDigits();
   session.ended.removeEventListener('abort', onEnd);
-  // After a BYE, the caller's last packets may still wait in the RTP socket (they were
-  // sent before the BYE): read them before closing the recording.
-  if (cause === 'hangup') await new Promise((r) => setTimeout(r, HANGUP_GRACE_MS));
+  // After a BYE the caller's last packets may still wait in the RTP socket (sent before
+  // the BYE): stopRecording('hangup') reads them first (one more poll of the sockets).
   const endedBy: RecordingEndReason = cause === 'operator' ? 'dtmf' : cause === 'error' ? 'aborted' : cause;
   try {
     return { cause, recording: await session.media.stopRecording(endedBy) };
