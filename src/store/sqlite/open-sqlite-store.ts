@@ -23,6 +23,7 @@ import { migrationProvider } from '../sql/migrations.js';
 import { createSqlRepositories } from '../sql/sql-store.js';
 import { isSqliteUniqueViolation, VoxmailSqliteDialect } from './sqlite-dialect.js';
 import { openSqliteFile, STORE_OPEN_FAILED } from './sqlite-file.js';
+import { withBeginWithoutFsync } from './pending-begin-without-fsync.js';
 import { InFlight, WriterDepositRepository, WriterOutboxRepository } from './writer/routed-repositories.js';
 import { StoreWriter } from './writer/store-writer.js';
 
@@ -94,7 +95,10 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Voic
   }
   const owner = conn;
   const now = options.now ?? (() => new Date());
-  const repositories = createSqlRepositories({ db, now, isUniqueViolation: isSqliteUniqueViolation });
+  const ctx = { db, now, isUniqueViolation: isSqliteUniqueViolation };
+  const sqlRepositories = createSqlRepositories(ctx);
+  // The pending-deposit row commits without an fsync, as durable as the audio it describes.
+  const repositories = { ...sqlRepositories, deposits: withBeginWithoutFsync(sqlRepositories.deposits, ctx) };
   const useWorker = options.writer === 'worker' && key !== null;
   let writer: StoreWriter | undefined;
   if (useWorker) {

@@ -48,6 +48,44 @@ describe('SQLite store: one file, several users', () => {
     }
   });
 
+  test('a pending deposit (committed without an fsync) survives the death of its process; other writes keep synchronous = FULL', async () => {
+    const file = newFile();
+    const script = path.join(import.meta.dirname, 'fixtures', 'begin-then-hang.ts');
+    const p = spawnTracked(process.execPath, ['--import', 'tsx', script, file], { cwd: process.cwd() });
+    await waitFor(() => p.stdout.includes('begun'), 30_000, () => p.stderr);
+    process.kill(p.child.pid!, 'SIGKILL');
+    await p.exited;
+    const store = await openSqliteStore({ file });
+    try {
+      assert.deepEqual((await store.deposits.pending()).map((d) => d.id), ['in-progress'], 'recovery finds the recording in progress');
+      // A begin racing a finish on the one connection: both land, and only the begin's own
+      // transaction commits while the connection is relaxed (the statements in order).
+      const seen: string[] = [];
+      const prepare = SqliteDatabase.prototype.prepare;
+      SqliteDatabase.prototype.prepare = function (this: SqliteDatabase.Database, source: string) {
+        if (/^\s*(pragma synchronous|begin|commit|rollback)/i.test(source)) seen.push(source.trim().toLowerCase());
+        return prepare.call(this, source);
+      } as typeof prepare;
+      try {
+        await Promise.all([store.deposits.begin(depositFor('t1', '100', 'd2')), deposit(store, depositFor('t1', '100', 'd3'))]);
+      } finally {
+        SqliteDatabase.prototype.prepare = prepare;
+      }
+      assert.deepEqual((await store.deposits.pending()).map((d) => d.id).sort(), ['d2', 'in-progress']);
+      const from = seen.indexOf('pragma synchronous = normal');
+      const to = seen.indexOf('pragma synchronous = full');
+      assert.ok(from >= 0 && to > from, `the relaxed window: ${seen.join(' | ')}`);
+      assert.equal(seen.slice(from, to).filter((x) => x.startsWith('commit')).length, 1, `one commit in the relaxed window: ${seen.join(' | ')}`);
+      assert.ok(seen.slice(to).some((x) => x.startsWith('commit')) || seen.slice(0, from).some((x) => x.startsWith('commit')), `the finish commits outside it: ${seen.join(' | ')}`);
+    } finally {
+      await store.close();
+    }
+    assert.equal(
+      inspect(file, (db) => db.prepare('select count(*) as n from messages').get() as { n: number }).n,
+      1,
+    );
+  });
+
   test('processes racing on a fresh file: migrations run once, every write lands', async () => {
     const file = newFile();
     const goFile = `${file}.go`;
