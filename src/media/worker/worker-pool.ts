@@ -48,8 +48,20 @@ export interface MediaWorkerPoolOptions {
  * parent's `--import` loader hooks: the worker first registers tsx's loader, then
  * imports the entry.
  */
+/**
+ * A media worker's young generation, MB. V8 sizes it for a busy main thread (up to 3 ×
+ * 16 MB semi-spaces on 64-bit) and every worker gets its own: with two workers that was
+ * tens of MB of RSS that the per-packet path (a view and a frame object per packet) never
+ * needs — issue 7 counts memory per concurrent call (BENCHMARKS.md §4).
+ */
+const MEDIA_WORKER_YOUNG_GENERATION_MB = 16;
+
 function createWorker(init: WorkerInit): Worker {
-  const options = { workerData: init, name: `voxmail-media-${String(init.index)}` };
+  const options = {
+    workerData: init,
+    name: `voxmail-media-${String(init.index)}`,
+    resourceLimits: { maxYoungGenerationSizeMb: MEDIA_WORKER_YOUNG_GENERATION_MB },
+  };
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./media-worker-main.js', import.meta.url), options);
   const entry = new URL('./media-worker-main.ts', import.meta.url).href;
   const tsx = import.meta.resolve('tsx/esm/api');
