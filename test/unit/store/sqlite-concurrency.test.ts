@@ -61,6 +61,7 @@ describe('SQLite store: one file, several users', () => {
       // A begin racing a finish on the one connection: both land, and only the begin's own
       // transaction commits while the connection is relaxed (the statements in order).
       const seen: string[] = [];
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- restored below, called with its own `this`
       const prepare = SqliteDatabase.prototype.prepare;
       SqliteDatabase.prototype.prepare = function (this: SqliteDatabase.Database, source: string) {
         if (/^\s*(pragma synchronous|begin|commit|rollback)/i.test(source)) seen.push(source.trim().toLowerCase());
