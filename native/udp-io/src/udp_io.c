@@ -417,9 +417,11 @@ static int get_view(napi_env env, napi_value v, uint8_t** data, size_t* len) {
   return 1;
 }
 
-static napi_value js_send(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+/* send(set, slot, view) on the connected socket, or sendTo(set, slot, view, ipv4, port):
+   one function, the destination given or not. */
+static napi_value send_common(napi_env env, napi_callback_info info, int with_destination) {
+  size_t argc = 5;
+  napi_value argv[5];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   io_set* s = get_set(env, argv[0]);
   if (!s) return NULL;
@@ -428,46 +430,35 @@ static napi_value js_send(napi_env env, napi_callback_info info) {
   uint8_t* data;
   size_t len;
   if (!get_view(env, argv[2], &data, &len)) {
-    napi_throw_type_error(env, NULL, "udp-io: send needs a Uint8Array");
+    napi_throw_type_error(env, NULL, "udp-io: send/sendTo needs a Uint8Array");
     return NULL;
+  }
+  struct sockaddr_in a;
+  memset(&a, 0, sizeof a);
+  if (with_destination) {
+    uint32_t ip;
+    int32_t port;
+    CHECK(napi_get_value_uint32(env, argv[3], &ip));
+    CHECK(napi_get_value_int32(env, argv[4], &port));
+    if (port <= 0 || port > 65535) return make_int(env, -EINVAL);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(ip);
+    a.sin_port = htons((uint16_t)port);
   }
   int fd = get_slot_fd(s, slot);
   if (fd < 0) return make_int(env, -EBADF);
   ssize_t r;
-  do r = send(fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+  do r = sendto(fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL, with_destination ? (struct sockaddr*)&a : NULL, with_destination ? sizeof a : 0);
   while (r < 0 && errno == EINTR);
   return make_int(env, r < 0 ? -errno : r);
 }
 
+static napi_value js_send(napi_env env, napi_callback_info info) {
+  return send_common(env, info, 0);
+}
+
 static napi_value js_send_to(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  io_set* s = get_set(env, argv[0]);
-  if (!s) return NULL;
-  int32_t slot, port;
-  uint32_t ip;
-  CHECK(napi_get_value_int32(env, argv[1], &slot));
-  CHECK(napi_get_value_uint32(env, argv[3], &ip));
-  CHECK(napi_get_value_int32(env, argv[4], &port));
-  uint8_t* data;
-  size_t len;
-  if (!get_view(env, argv[2], &data, &len)) {
-    napi_throw_type_error(env, NULL, "udp-io: sendTo needs a Uint8Array");
-    return NULL;
-  }
-  int fd = get_slot_fd(s, slot);
-  if (fd < 0) return make_int(env, -EBADF);
-  if (port <= 0 || port > 65535) return make_int(env, -EINVAL);
-  struct sockaddr_in a;
-  memset(&a, 0, sizeof a);
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(ip);
-  a.sin_port = htons((uint16_t)port);
-  ssize_t r;
-  do r = sendto(fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr*)&a, sizeof a);
-  while (r < 0 && errno == EINTR);
-  return make_int(env, r < 0 ? -errno : r);
+  return send_common(env, info, 1);
 }
 
 static napi_value js_close_slot(napi_env env, napi_callback_info info) {

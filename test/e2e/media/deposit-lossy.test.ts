@@ -3,12 +3,10 @@ import { readFileSync, rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { decodeUlaw } from '../../../src/media/codec/g711.js';
 import { parseWav } from '../../../src/media/audio/wav.js';
-import type { SipStack } from '../../../src/sip/index.js';
 import { findLoopedAlignment, makeSpeech } from '../../support/audio-fixtures.js';
-import { MediaTestApp } from '../../support/media-app.js';
-import { LossyRtpRelay } from '../../support/rtp-relay.js';
+import { startRelayedMediaApp, type RelayedMediaApp } from '../../support/relayed-media-app.js';
 import { DTMF_1_PCAP, SHARED_SIPP, assertSippOk, runSipp } from '../../support/sipp.js';
-import { portOf, startStack } from '../../support/stack.js';
+import { portOf } from '../../support/stack.js';
 import { waitFor } from '../../support/wait.js';
 
 /**
@@ -17,42 +15,30 @@ import { waitFor } from '../../support/wait.js';
  * moment or silence for a lost packet, and the length is within 40 ms of the real time the caller sent.
  */
 describe('deposit over a lossy, reordering network', () => {
-  let stack: SipStack;
-  let app: MediaTestApp;
-  const relays: LossyRtpRelay[] = [];
+  let media: RelayedMediaApp;
   const speech = makeSpeech('This message crosses a bad network. Some packets are lost and some arrive out of order, and the recording must still keep real time.');
 
   before(async () => {
-    app = new MediaTestApp({
-      advertisePort: async (mediaPort) => {
-        const relay = new LossyRtpRelay({ address: '127.0.0.1', port: mediaPort }, 0.05, 0.05);
-        relays.push(relay);
-        return relay.start();
-      },
-    });
-    stack = await startStack(app);
+    media = await startRelayedMediaApp(0.05, 0.05);
   });
   after(async () => {
-    await stack.close();
-    await app.settle();
-    app.close();
-    for (const r of relays) r.close();
+    await media.close();
     rmSync(speech.dir, { recursive: true, force: true });
   });
 
   test('5% loss + reordering: frames in their real-time place, length within 40 ms', async () => {
     const r = await runSipp({
       scenario: `${SHARED_SIPP}/vm_uac_g711.xml`,
-      target: { host: '127.0.0.1', port: portOf(stack) },
+      target: { host: '127.0.0.1', port: portOf(media.stack) },
       service: '100',
       durationMs: 4000,
       keys: { audio: `${speech.ulaw},-1,0`, dtmf: DTMF_1_PCAP },
       timeoutMs: 30_000,
     });
     assertSippOk(r);
-    const rec = [...app.calls.values()][0]!;
+    const rec = [...media.app.calls.values()][0]!;
     await waitFor(() => rec.events.includes('closed'), 5000, () => `events: ${rec.events.join(', ')}`);
-    const relay = relays[0]!;
+    const relay = media.relays[0]!;
     assert.ok(relay.dropped >= 10 && relay.reordered >= 10, `relay dropped ${relay.dropped}, reordered ${relay.reordered}`);
 
     const wav = parseWav(readFileSync(rec.recording!.path));

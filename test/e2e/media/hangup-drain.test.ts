@@ -3,12 +3,10 @@ import { readFileSync, rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { decodeUlaw } from '../../../src/media/codec/g711.js';
 import { parseWav } from '../../../src/media/audio/wav.js';
-import type { SipStack } from '../../../src/sip/index.js';
 import { findLoopedAlignment, makeSpeech, mismatches } from '../../support/audio-fixtures.js';
-import { MediaTestApp } from '../../support/media-app.js';
-import { LossyRtpRelay } from '../../support/rtp-relay.js';
+import { startRelayedMediaApp, type RelayedMediaApp } from '../../support/relayed-media-app.js';
 import { DTMF_1_PCAP, SHARED_SIPP, assertSippOk, runSipp } from '../../support/sipp.js';
-import { portOf, startStack } from '../../support/stack.js';
+import { portOf } from '../../support/stack.js';
 import { waitFor } from '../../support/wait.js';
 
 /**
@@ -18,35 +16,23 @@ import { waitFor } from '../../support/wait.js';
  * the very last audio the caller sent, not lose the busy moment's worth of speech.
  */
 describe('hang-up after a busy moment', () => {
-  let stack: SipStack;
-  let app: MediaTestApp;
-  const relays: LossyRtpRelay[] = [];
+  let media: RelayedMediaApp;
   const speech = makeSpeech('The last words of this message arrive together with the hang up, while the server is busy.');
   const talkMs = 2000;
 
   before(async () => {
-    app = new MediaTestApp({
-      // A relay that loses nothing: it counts every audio packet the caller sent.
-      advertisePort: async (mediaPort) => {
-        const relay = new LossyRtpRelay({ address: '127.0.0.1', port: mediaPort }, 0, 0);
-        relays.push(relay);
-        return relay.start();
-      },
-    });
-    stack = await startStack(app);
+    // A relay that loses nothing: it counts every audio packet the caller sent.
+    media = await startRelayedMediaApp(0, 0);
   });
   after(async () => {
-    await stack.close();
-    await app.settle();
-    app.close();
-    for (const r of relays) r.close();
+    await media.close();
     rmSync(speech.dir, { recursive: true, force: true });
   });
 
   test('the audio sent just before the BYE is in the recording, to the last frame', async () => {
     const sipp = runSipp({
       scenario: `${SHARED_SIPP}/vm_uac_g711.xml`,
-      target: { host: '127.0.0.1', port: portOf(stack) },
+      target: { host: '127.0.0.1', port: portOf(media.stack) },
       service: '100',
       durationMs: talkMs,
       keys: { audio: `${speech.ulaw},-1,0`, dtmf: DTMF_1_PCAP },
@@ -54,7 +40,7 @@ describe('hang-up after a busy moment', () => {
     });
     // The scenario sends INFO, then talks for talkMs, then BYE: block the loop from
     // 150 ms before the BYE until 200 ms after it.
-    await waitFor(() => [...app.calls.values()].some((c) => c.events.includes('info')), 15_000, () => 'the INFO');
+    await waitFor(() => [...media.app.calls.values()].some((c) => c.events.includes('info')), 15_000, () => 'the INFO');
     await new Promise((r) => setTimeout(r, talkMs - 150));
     const until = performance.now() + 350;
     while (performance.now() < until) {
@@ -62,7 +48,7 @@ describe('hang-up after a busy moment', () => {
     }
     const r = await sipp;
     assertSippOk(r);
-    const rec = [...app.calls.values()][0]!;
+    const rec = [...media.app.calls.values()][0]!;
     await waitFor(() => rec.events.includes('closed'), 5000, () => `events: ${rec.events.join(', ')}`);
 
     const wav = parseWav(readFileSync(rec.recording!.path));
@@ -74,10 +60,10 @@ describe('hang-up after a busy moment', () => {
     assert.equal(mismatches(recorded, sent, k), 0, 'recording differs from the audio sent');
     // SIPp streams the file from its start, 160 samples a packet: the caller's last
     // sample is at (packets × 160) in the looped file; the recording must end there.
-    const sentSamples = relays[0]!.audioFromCaller * 160;
+    const sentSamples = media.relays[0]!.audioFromCaller * 160;
     const recordedEnd = k + recorded.length;
     const shortBy = (((sentSamples - recordedEnd) % sent.length) + sent.length) % sent.length;
-    console.log(`# caller sent ${relays[0]!.audioFromCaller} audio packets; recording ${recorded.length / 8} ms ends ${shortBy / 8} ms before the caller's last sample`);
+    console.log(`# caller sent ${media.relays[0]!.audioFromCaller} audio packets; recording ${recorded.length / 8} ms ends ${shortBy / 8} ms before the caller's last sample`);
     assert.equal(shortBy, 0, `the recording ends ${shortBy / 8} ms before the caller's last audio`);
   });
 });
