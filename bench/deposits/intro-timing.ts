@@ -10,7 +10,7 @@
  *                      alignment, ms after the ACK) − when the last beep packet was sent:
  *                      caller audio that arrived after the beep but was not recorded
  *
- *   npx tsx bench/deposits/intro-timing.ts 500        (BENCH_DEPOSITS_TALK_S, BENCH_DEPOSITS_RATE)
+ *   npx tsx bench/deposits/intro-timing.ts 500        (BENCH_DEPOSITS_TALK_S, BENCH_DEPOSITS_RATE, BENCH_DEPOSITS_MEDIA_WORKERS)
  *
  * The capture costs CPU (dumpcap on loopback), so its figures are not for the tables.
  */
@@ -41,7 +41,8 @@ const dir = mkdtempSync(join(tmpdir(), 'voxmail-intro-timing-'));
 const dataDir = join(dir, 'data');
 const cap = join(dir, 'rtp.pcapng');
 const msgLog = join(dir, 'messages.log');
-const server = await startServer({ dataDir, cwd: dir, rtpPorts: RTP });
+const workers = Number(process.env['BENCH_DEPOSITS_MEDIA_WORKERS'] ?? 0); // media.workers of the server (default 0)
+const server = await startServer({ dataDir, cwd: dir, rtpPorts: RTP, mediaWorkers: workers });
 let dumpcap: ChildProcess | null = null;
 try {
   await runCli(['mailbox', 'update', '100', '--quota', '100000', '--data', dataDir], dir);
