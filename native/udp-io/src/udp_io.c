@@ -367,14 +367,28 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   return make_int(env, slot);
 }
 
+/* The (set, slot, ...) head of every per-socket call: reads up to `n` arguments into
+   argv; 0 (an exception pending) unless they start with a live set and a slot number. */
+static int set_and_slot(napi_env env, napi_callback_info info, size_t n, napi_value* argv, io_set** s, int32_t* slot) {
+  size_t argc = n;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) {
+    napi_throw_error(env, NULL, "udp-io: bad arguments");
+    return 0;
+  }
+  *s = get_set(env, argv[0]);
+  if (!*s) return 0;
+  if (napi_get_value_int32(env, argv[1], slot) != napi_ok) {
+    napi_throw_type_error(env, NULL, "udp-io: the slot must be a number");
+    return 0;
+  }
+  return 1;
+}
+
 static napi_value js_local_port(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  io_set* s = get_set(env, argv[0]);
-  if (!s) return NULL;
+  io_set* s;
   int32_t slot;
-  CHECK(napi_get_value_int32(env, argv[1], &slot));
+  if (!set_and_slot(env, info, 2, argv, &s, &slot)) return NULL;
   int fd = get_slot_fd(s, slot);
   if (fd < 0) return make_int(env, -EBADF);
   struct sockaddr_in a;
@@ -384,13 +398,10 @@ static napi_value js_local_port(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_connect(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
   napi_value argv[4];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  io_set* s = get_set(env, argv[0]);
-  if (!s) return NULL;
+  io_set* s;
   int32_t slot, port;
-  CHECK(napi_get_value_int32(env, argv[1], &slot));
+  if (!set_and_slot(env, info, 4, argv, &s, &slot)) return NULL;
   CHECK(napi_get_value_int32(env, argv[3], &port));
   int fd = get_slot_fd(s, slot);
   if (fd < 0) return make_int(env, -EBADF);
@@ -420,13 +431,10 @@ static int get_view(napi_env env, napi_value v, uint8_t** data, size_t* len) {
 /* send(set, slot, view) on the connected socket, or sendTo(set, slot, view, ipv4, port):
    one function, the destination given or not. */
 static napi_value send_common(napi_env env, napi_callback_info info, int with_destination) {
-  size_t argc = 5;
   napi_value argv[5];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  io_set* s = get_set(env, argv[0]);
-  if (!s) return NULL;
+  io_set* s;
   int32_t slot;
-  CHECK(napi_get_value_int32(env, argv[1], &slot));
+  if (!set_and_slot(env, info, 5, argv, &s, &slot)) return NULL;
   uint8_t* data;
   size_t len;
   if (!get_view(env, argv[2], &data, &len)) {
@@ -462,13 +470,10 @@ static napi_value js_send_to(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_close_slot(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  io_set* s = get_set(env, argv[0]);
-  if (!s) return NULL;
+  io_set* s;
   int32_t slot;
-  CHECK(napi_get_value_int32(env, argv[1], &slot));
+  if (!set_and_slot(env, info, 2, argv, &s, &slot)) return NULL;
   int fd = get_slot_fd(s, slot);
   if (fd >= 0) {
     epoll_ctl(s->epfd, EPOLL_CTL_DEL, fd, NULL);
