@@ -23,6 +23,7 @@ import { migrationProvider } from '../sql/migrations.js';
 import { createSqlRepositories } from '../sql/sql-store.js';
 import { isSqliteUniqueViolation, VoxmailSqliteDialect } from './sqlite-dialect.js';
 import { openSqliteFile, STORE_OPEN_FAILED } from './sqlite-file.js';
+import { withStatementCache } from './statement-cache.js';
 import { withBeginWithoutFsync } from './pending-begin-without-fsync.js';
 import { InFlight, WriterDepositRepository, WriterOutboxRepository } from './writer/routed-repositories.js';
 import { StoreWriter } from './writer/store-writer.js';
@@ -157,7 +158,7 @@ async function release(owner: SharedConnection, key: string | null, db: Kysely<D
 
 async function connect(options: SqliteStoreOptions, log: Logger): Promise<Kysely<Database>> {
   const sqlite = openSqliteFile(options.file, options.busyTimeoutMs ?? 5_000);
-  const db = new Kysely<Database>({ dialect: new VoxmailSqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new VoxmailSqliteDialect({ database: withStatementCache(sqlite) }) });
   try {
     await migrate(db, log);
   } catch (error) {

@@ -61,16 +61,20 @@ describe('SQLite store: one file, several users', () => {
       // A begin racing a finish on the one connection: both land, and only the begin's own
       // transaction commits while the connection is relaxed (the statements in order).
       const seen: string[] = [];
+      // Statements are prepared once and cached (statement-cache.ts): watch them run.
+      const probe = new SqliteDatabase(':memory:');
+      const statementProto = Object.getPrototypeOf(probe.prepare('select 1')) as SqliteDatabase.Statement;
+      probe.close();
       // eslint-disable-next-line @typescript-eslint/unbound-method -- restored below, called with its own `this`
-      const prepare = SqliteDatabase.prototype.prepare;
-      SqliteDatabase.prototype.prepare = function (this: SqliteDatabase.Database, source: string) {
-        if (/^\s*(pragma synchronous|begin|commit|rollback)/i.test(source)) seen.push(source.trim().toLowerCase());
-        return prepare.call(this, source);
-      } as typeof prepare;
+      const run = statementProto.run;
+      statementProto.run = function (this: SqliteDatabase.Statement, ...args: unknown[]) {
+        if (/^\s*(pragma synchronous|begin|commit|rollback)/i.test(this.source)) seen.push(this.source.trim().toLowerCase());
+        return run.apply(this, args);
+      };
       try {
         await Promise.all([store.deposits.begin(depositFor('t1', '100', 'd2')), deposit(store, depositFor('t1', '100', 'd3'))]);
       } finally {
-        SqliteDatabase.prototype.prepare = prepare;
+        statementProto.run = run;
       }
       assert.deepEqual((await store.deposits.pending()).map((d) => d.id).sort(), ['d2', 'in-progress']);
       const from = seen.indexOf('pragma synchronous = normal');

@@ -19,6 +19,7 @@ import { SqlOutboxRepository } from '../../sql/outbox-repository.js';
 import type { SqlContext } from '../../sql/sql-context.js';
 import { isSqliteUniqueViolation } from '../sqlite-dialect.js';
 import { openSqliteFile } from '../sqlite-file.js';
+import { withStatementCache } from '../statement-cache.js';
 import type { FromWriter, ToWriter, WireError, WriteOp, WriteResult, WriterInit } from './protocol.js';
 
 const port = parentPort;
@@ -42,7 +43,7 @@ class SavepointDriver extends SqliteDriver {
 }
 class SavepointDialect extends SqliteDialect {
   override createDriver(): Driver {
-    return new SavepointDriver({ database: sqlite });
+    return new SavepointDriver({ database: withStatementCache(sqlite) });
   }
 }
 const db = new Kysely<Database>({ dialect: new SavepointDialect({ database: sqlite }) });
