@@ -7,7 +7,7 @@ import { InbandDtmfDetector } from './dtmf/inband-detector.js';
 import { parseDtmfInfo } from './dtmf/info-body.js';
 import { TelephoneEventDecoder } from './dtmf/rfc4733.js';
 import type { MediaClock } from './media-clock.js';
-import type { CallMediaHandle } from './media-engine.js';
+import { RECORDING_NOT_STARTED, type CallMediaHandle, type RecordingStart } from './media-engine.js';
 import { Player, type PlayOptions, type PlayOutcome } from './player.js';
 import { Recorder, type RecorderOptions, type RecordingEndReason, type RecordingResult } from './recorder.js';
 import type { AudioFrame, PortAllocator, RtpSessionError, RtpSessionStats, TelephoneEventPacket } from './rtp/index.js';
@@ -83,6 +83,8 @@ export class CallMedia implements CallMediaHandle {
   private decoded = new Int16Array(160);
   private encoded = Buffer.alloc(160);
   private closing: Promise<void> | null = null;
+  /** The last prompt queued: a recording armed 'after-playback' starts when it ends. */
+  private lastPlay: Promise<PlayOutcome> | null = null;
 
   private constructor(
     readonly session: RtpSession,
@@ -134,15 +136,30 @@ export class CallMedia implements CallMediaHandle {
 
   /** Queue a prompt (8 kHz PCM); prompts play back to back without gaps. */
   play(samples: Int16Array, options?: PlayOptions): Promise<PlayOutcome> {
-    return this.player.play(samples, options);
+    const outcome = this.player.play(samples, options);
+    this.lastPlay = outcome;
+    return outcome;
   }
 
   stopPlaying(): void {
     this.player.stop();
   }
 
-  /** Start recording the caller to a WAV file (one recording at a time). */
-  async startRecording(path: string, options: RecorderOptions): Promise<Result<void, string>> {
+  skipPrompts(): void {
+    this.player.interruptOnDtmf();
+  }
+
+  /**
+   * Start recording the caller to a WAV file (one recording at a time); with
+   * 'after-playback', the moment the last queued prompt ends (see CallMediaHandle).
+   */
+  async startRecording(path: string, options: RecorderOptions, when: RecordingStart = 'now'): Promise<Result<void, string>> {
+    if (this.recorder || this.opening) return err('already recording');
+    if (this.closing) return err('call media is closed');
+    const before = when === 'after-playback' ? this.lastPlay : null;
+    if (before !== null && (await before) !== 'done') return err(RECORDING_NOT_STARTED);
+    // Resumed in the microtask after the player settled the prompt, inside the same clock
+    // tick: no packet of the caller can be read in between.
     if (this.recorder || this.opening) return err('already recording');
     if (this.closing) return err('call media is closed');
     const firstFlushMs = staggeredFirstFlushMs(options.flushIntervalMs ?? 1000, this.opts.ptime);

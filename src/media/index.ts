@@ -11,6 +11,8 @@ export {
   type MediaEngine,
   type MediaOpenError,
   type MediaWorkerError,
+  type RecordingStart,
+  RECORDING_NOT_STARTED,
 } from './media-engine.js';
 export { MediaWorkerPool, type MediaWorkerPoolOptions } from './worker/worker-pool.js';
 export { MediaClock, type MediaClockOptions, type TickSource } from './media-clock.js';

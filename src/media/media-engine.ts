@@ -17,13 +17,29 @@ import type { PlayOptions, PlayOutcome } from './player.js';
 import type { RecorderOptions, RecordingEndReason, RecordingResult } from './recorder.js';
 import type { PortAllocator, RtpSessionError, RtpSessionStats } from './rtp/index.js';
 
+/** When a recording starts: at once, or when the prompts queued before it have played. */
+export type RecordingStart = 'now' | 'after-playback';
+
+/** `startRecording(…, 'after-playback')` when the playback before it did not finish. */
+export const RECORDING_NOT_STARTED = 'the prompts before the recording did not finish';
+
 /** One call's media as the call flow sees it (what `CallMedia` offers, and its worker proxy). */
 export interface CallMediaHandle {
   readonly localPort: number;
   setRemote(address: string, port: number, rtcpPort?: number): Result<void, string>;
   play(samples: Int16Array, options?: PlayOptions): Promise<PlayOutcome>;
+  /** Stop everything playing or queued ('interrupted'). */
   stopPlaying(): void;
-  startRecording(path: string, options: RecorderOptions): Promise<Result<void, string>>;
+  /** Stop only the prompts queued with `bargeIn` ('interrupted'); the others play on at once. */
+  skipPrompts(): void;
+  /**
+   * Record the caller to a WAV file. `when: 'after-playback'` arms it instead: it starts
+   * in the same media-clock tick in which the last prompt queued so far (the beep) ends,
+   * on the media's own thread — no round trip through the call flow, whose event loop may
+   * be busy — and resolves then; if that prompt does not end 'done' (stopped, hang-up),
+   * nothing is recorded and it resolves `err(RECORDING_NOT_STARTED)`.
+   */
+  startRecording(path: string, options: RecorderOptions, when?: RecordingStart): Promise<Result<void, string>>;
   stopRecording(endedBy?: RecordingEndReason): Promise<RecordingResult | null>;
   onDtmf(fn: (e: DtmfEvent) => void): void;
   deliverInfo(contentType: string, body: Buffer): Result<void, string>;

@@ -761,6 +761,25 @@ export async function callServer(server: ServerAddress, o: CallerOptions = {}): 
  * end of the timeline's window).
  */
 export function recordingOnTheWire(datagrams: readonly UdpDatagram[], t: CallTimeline, k: number, samples: number, fileSamples: number): string {
+  const placed = placeRecording(datagrams, t, k, samples, fileSamples);
+  if (typeof placed === 'string') return placed;
+  const endName = t.windowEndAt === t.byeAt ? 'the BYE' : 'the end of the window';
+  return `first recorded sample arrived ${placed.firstAfterIntroMs.toFixed(0)} ms after the last beep packet left; last one ${Number.isNaN(placed.lastAfterEndMs) ? '?' : placed.lastAfterEndMs.toFixed(0)} ms after ${endName}`;
+}
+
+/**
+ * Where a recording (its first sample at offset `k` of the caller's looped file) lies on
+ * the wire: when the caller's packet with its first sample arrived, relative to the last
+ * beep packet leaving (`introEndAt`), and the one with its last sample relative to the
+ * end of the window (NaN if not in the capture). A string says why it cannot be placed.
+ */
+export function placeRecording(
+  datagrams: readonly UdpDatagram[],
+  t: CallTimeline,
+  k: number,
+  samples: number,
+  fileSamples: number,
+): { readonly firstAfterIntroMs: number; readonly lastAfterEndMs: number } | string {
   const pkts = datagrams
     .filter((d) => d.dstPort === t.serverRtpPort && d.srcPort !== t.serverRtpPort)
     .map((d) => parseRtp(d))
@@ -774,8 +793,7 @@ export function recordingOnTheWire(datagrams: readonly UdpDatagram[], t: CallTim
     if (tFirst === undefined) break;
     if (tFirst < t.introEndAt - 1500) continue;
     const tLast = at(Math.floor((k + loop * fileSamples + samples - 1) / 160));
-    const endName = t.windowEndAt === t.byeAt ? 'the BYE' : 'the end of the window';
-    return `first recorded sample arrived ${(tFirst - t.introEndAt).toFixed(0)} ms after the last beep packet left; last one ${tLast === undefined ? '?' : (tLast - t.windowEndAt).toFixed(0)} ms after ${endName}`;
+    return { firstAfterIntroMs: tFirst - t.introEndAt, lastAfterEndMs: tLast === undefined ? NaN : tLast - t.windowEndAt };
   }
   return 'the recording could not be placed on the wire';
 }

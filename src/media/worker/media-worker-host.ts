@@ -79,6 +79,9 @@ export class MediaWorkerHost {
       case 'stop-play':
         this.calls.get(msg.call)?.media.stopPlaying();
         return;
+      case 'skip-prompts':
+        this.calls.get(msg.call)?.media.skipPrompts();
+        return;
       case 'rec-start':
         void this.recStart(msg);
         return;
@@ -166,13 +169,17 @@ export class MediaWorkerHost {
     const event = (kind: 'silence' | 'max-duration' | 'error', error?: WireError): void =>
       this.opts.post({ t: 'rec-event', call: msg.call, kind, ...(error ? { error } : {}) });
     try {
-      const r = await call.media.startRecording(msg.path, {
-        ...msg.settings,
-        logger: call.log,
-        onSilenceTimeout: () => event('silence'),
-        onMaxDuration: () => event('max-duration'),
-        onError: (e) => event('error', wireError(e)),
-      });
+      const r = await call.media.startRecording(
+        msg.path,
+        {
+          ...msg.settings,
+          logger: call.log,
+          onSilenceTimeout: () => event('silence'),
+          onMaxDuration: () => event('max-duration'),
+          onError: (e) => event('error', wireError(e)),
+        },
+        msg.when,
+      );
       if (r.ok) this.reply(msg.req, { kind: 'rec-started' });
       else this.fail(msg.req, { code: 'VM_MEDIA_RECORD_REFUSED', message: r.error });
     } catch (e) {

@@ -13,6 +13,7 @@ import type { PlayOutcome } from '../player.js';
 import type { RecordingEndReason, RecordingResult } from '../recorder.js';
 import type { RtpSessionStats, RtpSocketKind } from '../rtp/index.js';
 import type { MediaParameters } from '../call-media.js';
+import type { RecordingStart } from '../media-engine.js';
 
 /** The data part of RecorderOptions (callbacks, logger, signal and openFile stay on the main thread). */
 export interface RecorderSettings {
@@ -54,7 +55,8 @@ export type ToWorker =
   | { readonly t: 'play'; readonly call: number; readonly play: number; readonly prompt: number; readonly bargeIn: boolean }
   | { readonly t: 'abort-play'; readonly call: number; readonly play: number }
   | { readonly t: 'stop-play'; readonly call: number }
-  | { readonly t: 'rec-start'; readonly req: number; readonly call: number; readonly path: string; readonly settings: RecorderSettings }
+  | { readonly t: 'skip-prompts'; readonly call: number }
+  | { readonly t: 'rec-start'; readonly req: number; readonly call: number; readonly path: string; readonly settings: RecorderSettings; readonly when: RecordingStart }
   | { readonly t: 'rec-stop'; readonly req: number; readonly call: number; readonly endedBy?: RecordingEndReason }
   | { readonly t: 'close'; readonly req: number; readonly call: number }
   | { readonly t: 'shutdown' };

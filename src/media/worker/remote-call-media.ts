@@ -13,7 +13,7 @@ import type { Logger } from '../../shared/logger.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { DtmfEvent } from '../dtmf/digit.js';
 import { parseDtmfInfo } from '../dtmf/info-body.js';
-import type { CallMediaHandle } from '../media-engine.js';
+import type { CallMediaHandle, RecordingStart } from '../media-engine.js';
 import type { PlayOptions, PlayOutcome } from '../player.js';
 import type { RecorderOptions, RecordingEndReason, RecordingResult } from '../recorder.js';
 import type { RtpSessionStats } from '../rtp/index.js';
@@ -113,12 +113,18 @@ export class RemoteCallMedia implements CallMediaHandle {
     this.link.post({ t: 'stop-play', call: this.callId });
   }
 
-  async startRecording(path: string, options: RecorderOptions): Promise<Result<void, string>> {
+  skipPrompts(): void {
+    if (this.closing || this.failed) return;
+    this.link.post({ t: 'skip-prompts', call: this.callId });
+  }
+
+  /** 'after-playback' is armed in the worker, which starts it on its own clock (see CallMediaHandle). */
+  async startRecording(path: string, options: RecorderOptions, when: RecordingStart = 'now'): Promise<Result<void, string>> {
     if (this.recording) return err('already recording');
     if (this.closing || this.failed) return err('call media is closed');
     const settings = settingsOf(options);
     this.recording = options;
-    const r = await this.link.request(this.callId, (req) => ({ t: 'rec-start', req, call: this.callId, path, settings }));
+    const r = await this.link.request(this.callId, (req) => ({ t: 'rec-start', req, call: this.callId, path, settings, when }));
     if (!r.ok) {
       this.recording = null;
       return err(r.error.message);

@@ -161,20 +161,23 @@ export class CallSession {
 
   /**
    * Play prompts back to back. Any key in `stopOn` stops them (barge-in) and is returned;
-   * other keys are ignored. Returns 'hangup' if the call ends meanwhile.
+   * other keys are ignored. Returns 'hangup' if the call ends meanwhile. The prompts are
+   * queued before this returns its promise, so a play started right after queues behind
+   * them — and a key that stops these does not stop that one.
    */
   async play(prompts: readonly Int16Array[], stopOn: readonly DtmfDigit[] = []): Promise<PlayResult> {
     if (this.ended.aborted) return { kind: 'hangup' };
     let pressed: DtmfDigit | null = null;
+    const bargeIn = stopOn.length > 0;
     const onDigit = (d: DtmfDigit): void => {
       if (pressed === null && stopOn.includes(d)) {
         pressed = d;
-        this.media.stopPlaying();
+        this.media.skipPrompts();
       }
     };
     this.digitListeners.add(onDigit);
     try {
-      const outcomes = await Promise.all(prompts.map((p) => this.media.play(p, { signal: this.ended })));
+      const outcomes = await Promise.all(prompts.map((p) => this.media.play(p, { signal: this.ended, bargeIn })));
       if (this.ended.aborted || outcomes.includes('aborted')) return { kind: 'hangup' };
       if (pressed !== null) return { kind: 'digit', digit: pressed };
       return { kind: 'done' };

@@ -82,6 +82,11 @@ export class DepositService {
     return { deposit, path: this.audio.partialPath(deposit.id) };
   }
 
+  /** Drop the audio of a prepared deposit that never began (no pending row): nothing else to undo. */
+  async discard(deposit: PendingDeposit): Promise<void> {
+    await this.audio.removePartial(deposit.id);
+  }
+
   /** Write the pending row; it must be committed before the recorder's first batch (≤ 1 s). */
   async begin(deposit: PendingDeposit): Promise<void> {
     await this.store.deposits.begin(deposit);

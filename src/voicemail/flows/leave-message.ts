@@ -9,13 +9,13 @@
  *
  * The message is stored before the caller is told it was saved.
  */
-import type { DtmfDigit, RecordingEndReason, RecordingResult } from '../../media/index.js';
+import { RECORDING_NOT_STARTED, type DtmfDigit, type RecordingEndReason, type RecordingResult, type RecordingStart } from '../../media/index.js';
 import type { DepositOutcome } from '../deposit/deposit-service.js';
 import type { FlowContext, FlowPhrase } from './flow-context.js';
 import { transferToOperator } from './transfer.js';
 
 
-type StopCause = 'hangup' | 'dtmf' | 'operator' | 'silence' | 'max-duration' | 'error';
+type StopCause = 'hangup' | 'dtmf' | 'operator' | 'silence' | 'max-duration' | 'error' | 'cancelled';
 
 export async function leaveMessage(ctx: FlowContext): Promise<void> {
   const { session, mailbox, prompts, deposits, caller, log } = ctx;
@@ -31,40 +31,59 @@ export async function leaveMessage(ctx: FlowContext): Promise<void> {
   const skipKeys: DtmfDigit[] = hasOperator ? ['#', '0'] : ['#'];
   const greeting = await prompts.greeting(mailbox, ctx.greetingReason);
   const warning = await prompts.warning(mailbox);
-  const intro = await session.play(warning ? [greeting, warning] : [greeting], skipKeys);
-  if (intro.kind === 'digit' && intro.digit === '0' && (await transferToOperator(ctx))) return;
-  if (intro.kind === 'hangup' || (await session.play([prompts.beep])).kind === 'hangup') {
-    await deposits.missedCall(mailbox, caller, 'hangup-before-beep', new Date());
+  // Greeting, warning and beep are queued together and the recording is armed to start in
+  // the tick the beep ends, where the media runs (a worker thread): the beep follows the
+  // intro and the recording follows the beep without waiting for this thread, which may be
+  // busy setting up other calls (issue 7). `#` skips only the intro; the beep still plays.
+  const prepared = deposits.prepare(mailbox, caller, new Date());
+  const intro = session.play(warning ? [greeting, warning] : [greeting], skipKeys);
+  const beep = session.play([prompts.beep]);
+  let recording = record(ctx, prepared.path, hasOperator, 'after-playback');
+  const introEnd = await intro;
+  if (introEnd.kind === 'digit' && introEnd.digit === '0') {
+    // The operator: the beep and the armed recording go (if this thread was so late that
+    // the beep ended, what was recorded is dropped); back to them if the transfer fails.
+    session.media.stopPlaying();
+    recording.cancel();
+    if ((await recording.result).recording !== null) await deposits.discard(prepared.deposit);
+    if (await transferToOperator(ctx)) return;
+    if ((await session.play([prompts.beep])).kind === 'hangup') {
+      await deposits.missedCall(mailbox, caller, 'hangup-before-beep', new Date());
+      return;
+    }
+    recording = record(ctx, prepared.path, hasOperator, 'now');
+  } else if (introEnd.kind === 'hangup' || (await beep).kind === 'hangup') {
+    recording.cancel();
+    await recording.result;
+    await deposits.missedCall(mailbox, caller, 'hangup-before-beep', new Date(), prepared.deposit);
     return;
   }
 
-  const { deposit, path } = deposits.prepare(mailbox, caller, new Date());
-  // The recorder starts at once (the caller speaks right after the beep); the pending row
-  // is committed meanwhile, long before the recorder's first write a second later.
-  const recorded = record(ctx, path, hasOperator);
+  // Received when the beep ended (the recording started then).
+  const deposit = { ...prepared.deposit, receivedAt: new Date().toISOString() };
   try {
     await deposits.begin(deposit);
   } catch (e) {
     log.error({ err: e, deposit: deposit.id }, 'could not register the recording; it is not kept');
     // Hang up first: the recording step waits for a reason to stop, and the BYE is one.
     session.hangup();
-    await recorded.catch(() => undefined);
+    await recording.result.catch(() => undefined);
     await deposits.missedCall(mailbox, caller, 'recording-failed', new Date(), deposit).catch(() => undefined);
     return;
   }
-  const { cause, recording } = await recorded;
+  const { cause, recording: recorded } = await recording.result;
   let outcome: DepositOutcome | null = null;
-  if (recording === null) {
+  if (recorded === null) {
     // The disk failed under the recorder: what reached it stays pending for recovery.
     log.error({ deposit: deposit.id }, 'recording failed; the partial audio is recovered at the next start');
   } else {
     try {
-      outcome = await deposits.complete(deposit, recording);
+      outcome = await deposits.complete(deposit, recorded);
     } catch (e) {
       log.error({ err: e, deposit: deposit.id }, 'storing the message failed; the next start recovers it');
     }
   }
-  log.info({ cause, stored: outcome?.kind ?? 'failed', durationMs: recording?.durationMs }, 'recording ended');
+  log.info({ cause, stored: outcome?.kind ?? 'failed', durationMs: recorded?.durationMs }, 'recording ended');
   if (session.ended.aborted) return;
   if (cause === 'operator' && (await transferToOperator(ctx))) return;
   await sayAndHangUp(ctx, closingPhrase(cause, outcome));
@@ -81,46 +100,65 @@ async function sayAndHangUp(ctx: FlowContext, phrase: FlowPhrase): Promise<void>
   ctx.session.hangup();
 }
 
-/** Record until the caller hangs up, presses `#` (or `0`), falls silent or reaches the limit. */
-async function record(ctx: FlowContext, path: string, hasOperator: boolean): Promise<{ cause: StopCause; recording: RecordingResult | null }> {
+interface Recording {
+  /** How the recording ended and what it holds (null: never started, or the disk failed). */
+  readonly result: Promise<{ cause: StopCause; recording: RecordingResult | null }>;
+  /** End it now (or never start it): cause 'cancelled'. */
+  cancel(): void;
+}
+
+/**
+ * Record until the caller hangs up, presses `#` (or `0`), falls silent or reaches the
+ * limit — starting at once, or armed to start when the queued prompts (the beep) end.
+ */
+function record(ctx: FlowContext, path: string, hasOperator: boolean, when: RecordingStart): Recording {
   const { session, mailbox, log } = ctx;
   let settle: (c: StopCause) => void = () => undefined;
   const stopped = new Promise<StopCause>((resolve) => (settle = resolve));
-  const started = await session.media.startRecording(path, {
-    maxDurationMs: mailbox.maxMessageMs,
-    silence: { timeoutMs: mailbox.silenceTimeoutMs },
-    trimSilence: true,
-    onSilenceTimeout: () => settle('silence'),
-    onMaxDuration: () => settle('max-duration'),
-    onError: (e) => {
-      log.error({ err: e }, 'recording failed');
-      settle('error');
-    },
-    logger: log,
-  });
-  if (!started.ok) {
-    log.error({ reason: started.error }, 'could not start recording');
-    return { cause: 'error', recording: null };
-  }
-  const stopDigits = session.onDigit((d) => {
-    if (d === '#') settle('dtmf');
-    else if (d === '0' && hasOperator) settle('operator');
-  });
-  const onEnd = (): void => settle('hangup');
-  session.ended.addEventListener('abort', onEnd, { once: true });
-  if (session.ended.aborted) settle('hangup');
-  const cause = await stopped;
-  stopDigits();
-  session.ended.removeEventListener('abort', onEnd);
-  // After a BYE the caller's last packets may still wait in the RTP socket (sent before
-  // the BYE): stopRecording('hangup') reads them first (one more poll of the sockets).
-  const endedBy: RecordingEndReason = cause === 'operator' ? 'dtmf' : cause === 'error' ? 'aborted' : cause;
-  try {
-    return { cause, recording: await session.media.stopRecording(endedBy) };
-  } catch (e) {
-    log.error({ err: e }, 'finishing the recording failed');
-    return { cause: 'error', recording: null };
-  }
+  const result = (async (): Promise<{ cause: StopCause; recording: RecordingResult | null }> => {
+    const started = await session.media.startRecording(
+      path,
+      {
+        maxDurationMs: mailbox.maxMessageMs,
+        silence: { timeoutMs: mailbox.silenceTimeoutMs },
+        trimSilence: true,
+        onSilenceTimeout: () => settle('silence'),
+        onMaxDuration: () => settle('max-duration'),
+        onError: (e) => {
+          log.error({ err: e }, 'recording failed');
+          settle('error');
+        },
+        logger: log,
+      },
+      when,
+    );
+    if (!started.ok) {
+      // Not an error when the beep never finished: the caller hung up or chose the operator.
+      if (started.error === RECORDING_NOT_STARTED) return { cause: 'cancelled', recording: null };
+      log.error({ reason: started.error }, 'could not start recording');
+      return { cause: 'error', recording: null };
+    }
+    const stopDigits = session.onDigit((d) => {
+      if (d === '#') settle('dtmf');
+      else if (d === '0' && hasOperator) settle('operator');
+    });
+    const onEnd = (): void => settle('hangup');
+    session.ended.addEventListener('abort', onEnd, { once: true });
+    if (session.ended.aborted) settle('hangup');
+    const cause = await stopped;
+    stopDigits();
+    session.ended.removeEventListener('abort', onEnd);
+    // After a BYE the caller's last packets may still wait in the RTP socket (sent before
+    // the BYE): stopRecording('hangup') reads them first (one more poll of the sockets).
+    const endedBy: RecordingEndReason = cause === 'operator' ? 'dtmf' : cause === 'error' || cause === 'cancelled' ? 'aborted' : cause;
+    try {
+      return { cause, recording: await session.media.stopRecording(endedBy) };
+    } catch (e) {
+      log.error({ err: e }, 'finishing the recording failed');
+      return { cause: 'error', recording: null };
+    }
+  })();
+  return { result, cancel: () => settle('cancelled') };
 }
 
 /** The mailbox is full: say so (after the greeting), hang up, and leave a missed-call record. */
