@@ -406,7 +406,7 @@ async function runStep(
     if (check.complete !== n || check.messages !== n) {
       problems.push(
         `messages: ${String(check.messages)} stored, ${String(check.complete)} complete of ${String(n)} calls; ` +
-          `${String(check.durationOff)} off by > ${String(o.toleranceMs)} ms, ${String(check.audioMismatch)} not sample-exact, ` +
+          `${String(check.durationOff)} missing (or holding extra) > ${String(o.toleranceMs)} ms of audio after the beep or before the BYE, ${String(check.audioMismatch)} not sample-exact, ` +
           `${String(check.withoutMessage)} calls without a message, ${String(check.unknownCall)} of unknown calls` +
           (check.missedCalls > 0 ? `; missed-call records: ${check.missedCauses}` : ''),
       );

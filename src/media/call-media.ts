@@ -7,7 +7,7 @@ import { InbandDtmfDetector } from './dtmf/inband-detector.js';
 import { parseDtmfInfo } from './dtmf/info-body.js';
 import { TelephoneEventDecoder } from './dtmf/rfc4733.js';
 import type { MediaClock } from './media-clock.js';
-import { RECORDING_NOT_STARTED, type CallMediaHandle, type RecordingStart } from './media-engine.js';
+import { RECORDING_NOT_STARTED, type CallMediaHandle, type RecordingStart, type RecordingStarted } from './media-engine.js';
 import { Player, type PlayOptions, type PlayOutcome } from './player.js';
 import { Recorder, type RecorderOptions, type RecordingEndReason, type RecordingResult } from './recorder.js';
 import type { AudioFrame, PortAllocator, RtpSessionError, RtpSessionStats, TelephoneEventPacket } from './rtp/index.js';
@@ -153,7 +153,7 @@ export class CallMedia implements CallMediaHandle {
    * Start recording the caller to a WAV file (one recording at a time); with
    * 'after-playback', the moment the last queued prompt ends (see CallMediaHandle).
    */
-  async startRecording(path: string, options: RecorderOptions, when: RecordingStart = 'now'): Promise<Result<void, string>> {
+  async startRecording(path: string, options: RecorderOptions, when: RecordingStart = 'now'): Promise<Result<RecordingStarted, string>> {
     if (this.recorder || this.opening) return err('already recording');
     if (this.closing) return err('call media is closed');
     const before = when === 'after-playback' ? this.lastPlay : null;
@@ -162,6 +162,7 @@ export class CallMedia implements CallMediaHandle {
     // tick: no packet of the caller can be read in between.
     if (this.recorder || this.opening) return err('already recording');
     if (this.closing) return err('call media is closed');
+    const startedAt = Date.now();
     const firstFlushMs = staggeredFirstFlushMs(options.flushIntervalMs ?? 1000, this.opts.ptime);
     const frames: Int16Array[] = [];
     const ready = Recorder.open(path, { ptime: this.opts.ptime, logger: this.opts.logger, firstFlushMs, ...options });
@@ -178,7 +179,7 @@ export class CallMedia implements CallMediaHandle {
     }
     for (const f of frames) r.push(f);
     this.recorder = r;
-    return ok(undefined);
+    return ok({ startedAt });
   }
 
   /** Stop recording; the recording's file and length. */

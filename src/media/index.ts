@@ -12,6 +12,7 @@ export {
   type MediaOpenError,
   type MediaWorkerError,
   type RecordingStart,
+  type RecordingStarted,
   RECORDING_NOT_STARTED,
 } from './media-engine.js';
 export { MediaWorkerPool, type MediaWorkerPoolOptions } from './worker/worker-pool.js';

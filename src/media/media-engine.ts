@@ -20,6 +20,11 @@ import type { PortAllocator, RtpSessionError, RtpSessionStats } from './rtp/inde
 /** When a recording starts: at once, or when the prompts queued before it have played. */
 export type RecordingStart = 'now' | 'after-playback';
 
+export interface RecordingStarted {
+  /** When the recording began (Date.now() of the media's thread: the end of the beep when armed). */
+  readonly startedAt: number;
+}
+
 /** `startRecording(…, 'after-playback')` when the playback before it did not finish. */
 export const RECORDING_NOT_STARTED = 'the prompts before the recording did not finish';
 
@@ -37,9 +42,10 @@ export interface CallMediaHandle {
    * in the same media-clock tick in which the last prompt queued so far (the beep) ends,
    * on the media's own thread — no round trip through the call flow, whose event loop may
    * be busy — and resolves then; if that prompt does not end 'done' (stopped, hang-up),
-   * nothing is recorded and it resolves `err(RECORDING_NOT_STARTED)`.
+   * nothing is recorded and it resolves `err(RECORDING_NOT_STARTED)`. Resolves once the
+   * file is open, with the moment the recording began.
    */
-  startRecording(path: string, options: RecorderOptions, when?: RecordingStart): Promise<Result<void, string>>;
+  startRecording(path: string, options: RecorderOptions, when?: RecordingStart): Promise<Result<RecordingStarted, string>>;
   stopRecording(endedBy?: RecordingEndReason): Promise<RecordingResult | null>;
   onDtmf(fn: (e: DtmfEvent) => void): void;
   deliverInfo(contentType: string, body: Buffer): Result<void, string>;

@@ -180,7 +180,7 @@ export class MediaWorkerHost {
         },
         msg.when,
       );
-      if (r.ok) this.reply(msg.req, { kind: 'rec-started' });
+      if (r.ok) this.reply(msg.req, { kind: 'rec-started', startedAt: r.value.startedAt });
       else this.fail(msg.req, { code: 'VM_MEDIA_RECORD_REFUSED', message: r.error });
     } catch (e) {
       this.fail(msg.req, wireError(e));

@@ -69,7 +69,7 @@ export interface WireError {
 /** What a request's reply carries, by request kind. */
 export type ReplyValue =
   | { readonly kind: 'opened'; readonly localPort: number }
-  | { readonly kind: 'rec-started' }
+  | { readonly kind: 'rec-started'; readonly startedAt: number }
   | { readonly kind: 'rec-result'; readonly result: RecordingResult | null }
   | { readonly kind: 'closed'; readonly stats: RtpSessionStats | null };
 

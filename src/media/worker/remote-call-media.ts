@@ -13,7 +13,7 @@ import type { Logger } from '../../shared/logger.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import type { DtmfEvent } from '../dtmf/digit.js';
 import { parseDtmfInfo } from '../dtmf/info-body.js';
-import type { CallMediaHandle, RecordingStart } from '../media-engine.js';
+import type { CallMediaHandle, RecordingStart, RecordingStarted } from '../media-engine.js';
 import type { PlayOptions, PlayOutcome } from '../player.js';
 import type { RecorderOptions, RecordingEndReason, RecordingResult } from '../recorder.js';
 import type { RtpSessionStats } from '../rtp/index.js';
@@ -119,7 +119,7 @@ export class RemoteCallMedia implements CallMediaHandle {
   }
 
   /** 'after-playback' is armed in the worker, which starts it on its own clock (see CallMediaHandle). */
-  async startRecording(path: string, options: RecorderOptions, when: RecordingStart = 'now'): Promise<Result<void, string>> {
+  async startRecording(path: string, options: RecorderOptions, when: RecordingStart = 'now'): Promise<Result<RecordingStarted, string>> {
     if (this.recording) return err('already recording');
     if (this.closing || this.failed) return err('call media is closed');
     const settings = settingsOf(options);
@@ -134,7 +134,7 @@ export class RemoteCallMedia implements CallMediaHandle {
       options.signal.addEventListener('abort', onAbort, { once: true });
       this.recordingAbort = () => options.signal?.removeEventListener('abort', onAbort);
     }
-    return ok(undefined);
+    return ok({ startedAt: r.value.kind === 'rec-started' ? r.value.startedAt : Date.now() });
   }
 
   async stopRecording(endedBy?: RecordingEndReason): Promise<RecordingResult | null> {

@@ -37,7 +37,7 @@ export async function leaveMessage(ctx: FlowContext): Promise<void> {
   // busy setting up other calls (issue 7). `#` skips only the intro; the beep still plays.
   const prepared = deposits.prepare(mailbox, caller, new Date());
   const intro = session.play(warning ? [greeting, warning] : [greeting], skipKeys);
-  const beep = session.play([prompts.beep]);
+  session.play([prompts.beep]).catch((e: unknown) => log.error({ err: e }, 'the beep could not be queued'));
   let recording = record(ctx, prepared.path, hasOperator, 'after-playback');
   const introEnd = await intro;
   if (introEnd.kind === 'digit' && introEnd.digit === '0') {
@@ -52,15 +52,22 @@ export async function leaveMessage(ctx: FlowContext): Promise<void> {
       return;
     }
     recording = record(ctx, prepared.path, hasOperator, 'now');
-  } else if (introEnd.kind === 'hangup' || (await beep).kind === 'hangup') {
+  } else if (introEnd.kind === 'hangup') {
     recording.cancel();
     await recording.result;
     await deposits.missedCall(mailbox, caller, 'hangup-before-beep', new Date(), prepared.deposit);
     return;
   }
+  const startedAt = await recording.started;
+  if (startedAt === null) {
+    // The caller hung up during the beep, or the recording could not start (logged).
+    const { cause } = await recording.result;
+    await deposits.missedCall(mailbox, caller, cause === 'cancelled' ? 'hangup-before-beep' : 'recording-failed', new Date(), prepared.deposit);
+    return;
+  }
 
-  // Received when the beep ended (the recording started then).
-  const deposit = { ...prepared.deposit, receivedAt: new Date().toISOString() };
+  // Received when the recording began: the end of the beep, on the media's clock.
+  const deposit = { ...prepared.deposit, receivedAt: new Date(startedAt).toISOString() };
   try {
     await deposits.begin(deposit);
   } catch (e) {
@@ -101,6 +108,8 @@ async function sayAndHangUp(ctx: FlowContext, phrase: FlowPhrase): Promise<void>
 }
 
 interface Recording {
+  /** When it began (Date.now() where the media runs), or null if it never did. */
+  readonly started: Promise<number | null>;
   /** How the recording ended and what it holds (null: never started, or the disk failed). */
   readonly result: Promise<{ cause: StopCause; recording: RecordingResult | null }>;
   /** End it now (or never start it): cause 'cancelled'. */
@@ -115,8 +124,10 @@ function record(ctx: FlowContext, path: string, hasOperator: boolean, when: Reco
   const { session, mailbox, log } = ctx;
   let settle: (c: StopCause) => void = () => undefined;
   const stopped = new Promise<StopCause>((resolve) => (settle = resolve));
+  let began: (at: number | null) => void = () => undefined;
+  const started = new Promise<number | null>((resolve) => (began = resolve));
   const result = (async (): Promise<{ cause: StopCause; recording: RecordingResult | null }> => {
-    const started = await session.media.startRecording(
+    const opened = await session.media.startRecording(
       path,
       {
         maxDurationMs: mailbox.maxMessageMs,
@@ -132,12 +143,14 @@ function record(ctx: FlowContext, path: string, hasOperator: boolean, when: Reco
       },
       when,
     );
-    if (!started.ok) {
+    if (!opened.ok) {
+      began(null);
       // Not an error when the beep never finished: the caller hung up or chose the operator.
-      if (started.error === RECORDING_NOT_STARTED) return { cause: 'cancelled', recording: null };
-      log.error({ reason: started.error }, 'could not start recording');
+      if (opened.error === RECORDING_NOT_STARTED) return { cause: 'cancelled', recording: null };
+      log.error({ reason: opened.error }, 'could not start recording');
       return { cause: 'error', recording: null };
     }
+    began(opened.value.startedAt);
     const stopDigits = session.onDigit((d) => {
       if (d === '#') settle('dtmf');
       else if (d === '0' && hasOperator) settle('operator');
@@ -158,7 +171,9 @@ function record(ctx: FlowContext, path: string, hasOperator: boolean, when: Reco
       return { cause: 'error', recording: null };
     }
   })();
-  return { result, cancel: () => settle('cancelled') };
+  // A throw inside (none expected: failures are values) must not leave `started` pending.
+  result.catch(() => began(null));
+  return { started, result, cancel: () => settle('cancelled') };
 }
 
 /** The mailbox is full: say so (after the greeting), hang up, and leave a missed-call record. */
