@@ -182,6 +182,25 @@ describe('Recorder', () => {
     assert.equal(result.endedBy, 'hangup', 'default reason');
   });
 
+  test('buffers reused from earlier recordings carry nothing of them (shared spare buffers)', async () => {
+    // A loud recording of several buffers, then quiet ones of odd lengths in the same
+    // thread: each must hold exactly its own samples, with silence frames as zeros.
+    await record({ flushIntervalMs: 100 }, (r) => {
+      for (let i = 0; i < 40; i++) r.push(toneFrame());
+    });
+    for (const frames of [3, 7, 12]) {
+      const { wav } = await record({ flushIntervalMs: 100 }, (r) => {
+        for (let f = 0; f < frames; f++) r.push(f % 3 === 1 ? null : patternFrame(f * 160));
+      });
+      assert.equal(wav.samples.length, frames * 160, `${String(frames)} frames recorded`);
+      for (let f = 0; f < frames; f++) {
+        const got = wav.samples.subarray(f * 160, (f + 1) * 160);
+        const want = f % 3 === 1 ? new Int16Array(160) : patternFrame(f * 160);
+        assert.deepEqual(got, want, `frame ${String(f)} of ${String(frames)}: its own audio (or silence), nothing left from before`);
+      }
+    }
+  });
+
   test('null frames record silence of one frame each, keeping real time', async () => {
     const { result, wav } = await record({}, (r) => {
       r.push(patternFrame(0));
