@@ -56,6 +56,7 @@ export async function startVoicemail(
           portMax: config.rtp.portMax,
           sockets: config.rtp.sockets,
           logLevel: config.log.level,
+          nice: config.media.workerNice,
           logger: logger.child({ module: 'media' }),
         });
   if (config.media.workers > 0) logger.info({ workers: config.media.workers }, 'media worker threads started');

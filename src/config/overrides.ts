@@ -23,6 +23,7 @@ export interface ConfigFlags {
   readonly httpPort?: string | undefined;
   readonly rtpPorts?: string | undefined;
   readonly mediaWorkers?: string | undefined;
+  readonly mediaWorkerNice?: string | undefined;
   readonly storeWriter?: string | undefined;
   readonly rtpSockets?: string | undefined;
   readonly logLevel?: string | undefined;
@@ -55,6 +56,12 @@ export interface ConfigOverride {
 function integerOrText(raw: string): unknown {
   const s = raw.trim();
   return /^[0-9]{1,9}$/.test(s) ? Number(s) : raw;
+}
+
+/** Like integerOrText, with a sign (a niceness). */
+function signedIntegerOrText(raw: string): unknown {
+  const s = raw.trim();
+  return /^[-+]?[0-9]{1,9}$/.test(s) ? Number(s) : raw;
 }
 
 /** `"127.0.0.1, ::1"` → `["127.0.0.1", "::1"]` (empty items are kept, and refused by the schema). */
@@ -150,6 +157,15 @@ export const CONFIG_OVERRIDES: readonly ConfigOverride[] = [
     field: 'media.workers',
     description: 'media worker threads (0: media on the main thread, the default; N: RTP and recordings spread over N threads)',
     parse: set(['media', 'workers'], integerOrText),
+  },
+  {
+    key: 'mediaWorkerNice',
+    flag: '--media-worker-nice',
+    argName: '<n>',
+    env: 'VOXMAIL_MEDIA_WORKER_NICE',
+    field: 'media.workerNice',
+    description: 'niceness of the media worker threads, -20 to 19 (default -10: media first; 0 leaves it; needs root or CAP_SYS_NICE)',
+    parse: set(['media', 'workerNice'], signedIntegerOrText),
   },
   {
     key: 'storeWriter',

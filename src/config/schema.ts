@@ -68,6 +68,13 @@ export interface RtpConfig {
  */
 export interface MediaConfig {
   readonly workers: number;
+  /**
+   * Niceness of the media worker threads (−20…19; 0 leaves it): −10 by default, so the
+   * threads that pace every caller's audio get the CPU first on a busy machine, as
+   * Asterisk `-p` / FreeSWITCH `-hp` do. Needs root or CAP_SYS_NICE; without, the threads
+   * keep the normal priority (said once in the log).
+   */
+  readonly workerNice: number;
 }
 
 /**
@@ -188,7 +195,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze({
     forceRport: true,
   },
   rtp: { portMin: 20_000, portMax: 29_999, sockets: 'auto' },
-  media: { workers: 0 },
+  media: { workers: 0, workerNice: -10 },
   store: { writer: 'main' },
   http: { host: '127.0.0.1', port: 8080, trustProxy: false, cookieSecure: 'auto' },
   log: { level: 'info' },
@@ -318,6 +325,7 @@ const rtp = section({
 export const MAX_MEDIA_WORKERS = 64;
 const media = section({
   workers: intIn(0, MAX_MEDIA_WORKERS, `an integer 0–${fmt(MAX_MEDIA_WORKERS)} (0: media on the main thread)`),
+  workerNice: intIn(-20, 19, 'an integer −20–19 (a niceness; 0 leaves it)'),
 });
 
 const store = section({

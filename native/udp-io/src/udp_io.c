@@ -37,7 +37,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -488,6 +491,30 @@ static napi_value js_close_slot(napi_env env, napi_callback_info info) {
   return make_int(env, 0);
 }
 
+/*
+ * tuneThread(name, nice): name the calling thread (top -H, ps -L show it; ≤ 15 bytes) and,
+ * unless nice is 0, set its scheduling niceness (Linux: per thread). Returns 0 or -errno
+ * (EACCES/EPERM: raising a priority needs root or CAP_SYS_NICE; the name is set anyway).
+ */
+static napi_value js_tune_thread(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  char name[16];
+  size_t len = 0;
+  int32_t nice_value = 0;
+  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len) != napi_ok ||
+      napi_get_value_int32(env, argv[1], &nice_value) != napi_ok || nice_value < -20 || nice_value > 19) {
+    napi_throw_type_error(env, NULL, "tuneThread(name, nice -20..19)");
+    return NULL;
+  }
+  prctl(PR_SET_NAME, name, 0, 0, 0);
+  if (nice_value == 0) return make_int(env, 0);
+  pid_t tid = (pid_t)syscall(SYS_gettid);
+  if (setpriority(PRIO_PROCESS, (id_t)tid, nice_value) != 0) return make_int(env, -errno);
+  return make_int(env, 0);
+}
+
 static napi_value js_destroy(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -509,6 +536,7 @@ NAPI_MODULE_INIT() {
     {"sendTo", NULL, js_send_to, NULL, NULL, NULL, napi_default, NULL},
     {"closeSlot", NULL, js_close_slot, NULL, NULL, NULL, napi_default, NULL},
     {"destroy", NULL, js_destroy, NULL, NULL, NULL, napi_default, NULL},
+    {"tuneThread", NULL, js_tune_thread, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -18,6 +18,8 @@ export interface NativeUdpIo {
   sendTo(set: NativeSet, slot: number, data: Uint8Array, ipv4: number, port: number): number;
   closeSlot(set: NativeSet, slot: number): number;
   destroy(set: NativeSet): void;
+  /** Name the calling thread (≤ 15 bytes) and, unless `nice` is 0, set its niceness: 0 or −errno. */
+  tuneThread(name: string, nice: number): number;
 }
 
 /** An opaque handle (a napi external). */

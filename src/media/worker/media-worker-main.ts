@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { systemClock } from '../../shared/clock.js';
 import { MediaWorkerHost } from './media-worker-host.js';
+import { tuneMediaThread } from './thread-priority.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 
 const init = workerData as WorkerInit;
@@ -16,6 +17,7 @@ const logger = pino(
   { name: 'voxmail', level: init.logLevel, base: { pid: process.pid, mediaWorker: init.index }, timestamp: pino.stdTimeFunctions.isoTime },
   pino.destination({ dest: 1, sync: true }),
 );
+tuneMediaThread(`vx-media-${String(init.index)}`, init.nice, logger);
 const host = new MediaWorkerHost({
   portMin: init.portMin,
   portMax: init.portMax,

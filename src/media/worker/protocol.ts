@@ -36,6 +36,8 @@ export interface WorkerInit {
   readonly portMax: number;
   readonly sockets: RtpSocketKind;
   readonly logLevel: string;
+  /** The thread's niceness (media.workerNice; 0: unchanged). */
+  readonly nice: number;
 }
 
 export type ToWorker =

@@ -36,6 +36,8 @@ export interface MediaWorkerPoolOptions {
   readonly sockets?: RtpSocketKind;
   readonly logLevel: string;
   readonly logger: Logger;
+  /** Niceness of the worker threads (thread-priority.ts); default 0: unchanged. */
+  readonly nice?: number;
   /** Requests waiting for a worker's answer, per worker, before new calls are refused. Default 2,000. */
   readonly maxPendingPerWorker?: number;
   /** Restart a worker that died (default true). */
@@ -96,7 +98,7 @@ export class MediaWorkerLink {
   ) {}
 
   start(): Promise<void> {
-    const init: WorkerInit = { index: this.index, portMin: this.portMin, portMax: this.portMax, sockets: this.pool.sockets, logLevel: this.pool.logLevel };
+    const init: WorkerInit = { index: this.index, portMin: this.portMin, portMax: this.portMax, sockets: this.pool.sockets, logLevel: this.pool.logLevel, nice: this.pool.nice };
     const w = createWorker(init);
     this.worker = w;
     this.prompts.clear();
@@ -205,6 +207,7 @@ export class MediaWorkerPool implements MediaEngine {
   readonly links: readonly MediaWorkerLink[];
   readonly log: Logger;
   readonly logLevel: string;
+  readonly nice: number;
   readonly sockets: RtpSocketKind;
   readonly restart: boolean;
   readonly maxPending: number;
@@ -219,6 +222,7 @@ export class MediaWorkerPool implements MediaEngine {
   private constructor(opts: MediaWorkerPoolOptions) {
     this.log = opts.logger;
     this.logLevel = opts.logLevel;
+    this.nice = opts.nice ?? 0;
     this.sockets = opts.sockets ?? 'auto';
     this.restart = opts.restart ?? true;
     this.maxPending = opts.maxPendingPerWorker ?? 2_000;

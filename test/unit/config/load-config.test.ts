@@ -190,6 +190,21 @@ describe('media.workers', () => {
   });
 });
 
+describe('media.workerNice', () => {
+  test('default -10; set by the file, VOXMAIL_MEDIA_WORKER_NICE or --media-worker-nice; 0 leaves the priority', () => {
+    assert.equal(good().media.workerNice, -10);
+    assert.equal(good({ argvFlags: { config: file('mn.yaml', 'media: { workerNice: 0 }\n') } }).media.workerNice, 0);
+    assert.equal(good({ env: { VOXMAIL_MEDIA_WORKER_NICE: '-5' } }).media.workerNice, -5);
+    assert.equal(good({ env: { VOXMAIL_MEDIA_WORKER_NICE: '-5' }, argvFlags: { mediaWorkerNice: '3' } }).media.workerNice, 3);
+  });
+
+  test('anything but an integer -20–19 is refused, naming the field', () => {
+    badField('media.workerNice', { env: { VOXMAIL_MEDIA_WORKER_NICE: '-21' } });
+    badField('media.workerNice', { flags: { mediaWorkerNice: 'high' } });
+    badField('media.workerNice', { file: file('mn-big.yaml', 'media: { workerNice: 20 }\n') });
+  });
+});
+
 describe('dataDir', () => {
   test('relative in the file resolves against the file’s directory', () => {
     const f = file('d.yaml', 'dataDir: ./box\n');
@@ -233,7 +248,7 @@ describe('config files', () => {
         '    maxTransactions: 1000',
         '  forceRport: false',
         'rtp: { portMin: 10000, portMax: 10999, sockets: dgram }',
-        'media: { workers: 2 }',
+        'media: { workers: 2, workerNice: -5 }',
         'store: { writer: worker }',
         'http: { host: "::", port: 8088, trustProxy: [10.0.0.1, 10.1.0.0/16], cookieSecure: true }',
         'log: { level: silent }',
@@ -273,7 +288,7 @@ describe('config files', () => {
         forceRport: false,
       },
       rtp: { portMin: 10000, portMax: 10999, sockets: 'dgram' },
-      media: { workers: 2 },
+      media: { workers: 2, workerNice: -5 },
       store: { writer: 'worker' },
       http: { host: '::', port: 8088, trustProxy: ['10.0.0.1', '10.1.0.0/16'], cookieSecure: true },
       log: { level: 'silent' },

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -44,7 +44,25 @@ describe('media worker pool', () => {
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'voxmail-media-workers-'));
     range = await randomRtpRange();
-    pool = await MediaWorkerPool.start({ workers: 2, portMin: range.portMin, portMax: range.portMax, logLevel: 'silent', logger: silentLogger() });
+    pool = await MediaWorkerPool.start({ workers: 2, portMin: range.portMin, portMax: range.portMax, logLevel: 'silent', logger: silentLogger(), nice: -3 });
+  });
+
+  test('the worker threads are named vx-media-N and run at the configured niceness (root here)', async () => {
+    // /proc/self/task/<tid>/comm is the thread name; field 19 of its stat is the niceness.
+    const tasks = await readdir('/proc/self/task');
+    const media = new Map<string, number>();
+    for (const tid of tasks) {
+      const comm = (await readFile(`/proc/self/task/${tid}/comm`, 'utf8')).trim();
+      if (!comm.startsWith('vx-media-')) continue;
+      const stat = await readFile(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      media.set(comm, Number(fields[16])); // field 19 overall: the 17th after "(comm) "
+    }
+    assert.deepEqual([...media.keys()].sort(), ['vx-media-0', 'vx-media-1'], `media threads: ${[...media.keys()].join(', ')}`);
+    for (const [name, nice] of media) assert.equal(nice, -3, `${name} runs at nice ${String(nice)}`);
+    const main = await readFile(`/proc/self/task/${String(process.pid)}/stat`, 'utf8');
+    const mainNice = Number(main.slice(main.lastIndexOf(')') + 2).split(' ')[16]);
+    assert.notEqual(mainNice, -3, 'the main thread keeps its own priority');
   });
   after(async () => {
     await pool?.close();
