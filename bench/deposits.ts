@@ -49,7 +49,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkMessages, introMs, makeCallerAudio, type CallerAudio, type CallExpectation, type MessageCheck } from './deposits/audio.js';
-import { CLK_TCK, cpuTicks, loadAverage, machineTicks, memoryKb, processUdpDrops } from './deposits/procfs.js';
+import { CLK_TCK, cpuTicks, loadAverage, machineTicks, memoryKb, processUdpDrops, waitForQuiet } from './deposits/procfs.js';
 import { BIN, HealthProber, ROOT, runCli, staleBuildNote, startServer, type HealthSample } from './deposits/server.js';
 import { startSipCapture, type SipCaptureResult } from './deposits/sip-capture.js';
 import { SCENARIO_PAUSE_MS, startSipp, type CallTimes, type SippResult } from './deposits/sipp.js';
@@ -315,9 +315,10 @@ async function runStep(
   try {
     const nodeArgs = (process.env['BENCH_DEPOSITS_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
     // The previous step's 1 GB of recordings (written, then deleted: ext4 discards) must not
-    // be flushed to the disk during this one.
+    // be flushed to the disk during this one, nor its checks still run.
     execFileSync('sync');
-    await sleep(3000);
+    const busy = await waitForQuiet();
+    if (busy >= 10) problems.push(`the machine was still ${fixed(busy, 0)} % busy when the step started`);
     const server = await startServer({ dataDir, cwd: dir, rtpPorts: o.rtpPorts, nodeArgs, mediaWorkers: o.mediaWorkers, storeWriter: o.storeWriter });
     let serverExit = '';
     let warningCount = 0;

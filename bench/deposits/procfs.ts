@@ -92,3 +92,25 @@ export function processUdpDrops(pid: number, seen: Map<string, number>): number 
   for (const d of seen.values()) sum += d;
   return sum;
 }
+
+/**
+ * Wait (at most `maxMs`) until the machine has been quiet — busy below `busyPct` of all
+ * CPUs, iowait included — for `quietMs` in a row: the previous step's cleanup (checking
+ * thousands of WAVs, the kernel writing back and discarding a GB of them) must not run
+ * during the next one. Returns the busy % of the last interval.
+ */
+export async function waitForQuiet(busyPct = 10, quietMs = 3000, maxMs = 90_000): Promise<number> {
+  const until = Date.now() + maxMs;
+  let quietSince = Date.now();
+  let prev = machineTicks();
+  let last = 100;
+  while (Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = machineTicks();
+    last = (100 * (now.busy - prev.busy)) / Math.max(1, now.total - prev.total);
+    prev = now;
+    if (last >= busyPct) quietSince = Date.now();
+    else if (Date.now() - quietSince >= quietMs) break;
+  }
+  return last;
+}

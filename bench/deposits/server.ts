@@ -71,6 +71,7 @@ export async function startServer(o: ServerOptions): Promise<Server> {
     ...(o.storeWriter !== undefined && o.storeWriter !== 'main' ? ['--store-writer', o.storeWriter] : []),
     // BENCH_DEPOSITS_RTP_SOCKETS=dgram|native: the server's rtp.sockets (default auto: native here).
     ...(process.env['BENCH_DEPOSITS_RTP_SOCKETS'] ? ['--rtp-sockets', process.env['BENCH_DEPOSITS_RTP_SOCKETS']] : []),
+    ...(process.env['BENCH_DEPOSITS_MEDIA_NICE'] ? ['--media-worker-nice', process.env['BENCH_DEPOSITS_MEDIA_NICE']] : []),
   ];
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VOXMAIL_')) env[k] = v;
