@@ -164,7 +164,7 @@ export const CONFIG_OVERRIDES: readonly ConfigOverride[] = [
     argName: '<n>',
     env: 'VOXMAIL_MEDIA_WORKER_NICE',
     field: 'media.workerNice',
-    description: 'niceness of the media worker threads, -20 to 19 (default -10: media first; 0 leaves it; needs root or CAP_SYS_NICE)',
+    description: 'niceness of the media worker threads, -20 to 19 (0, the default, leaves it; negative: media first, needs root or CAP_SYS_NICE)',
     parse: set(['media', 'workerNice'], signedIntegerOrText),
   },
   {

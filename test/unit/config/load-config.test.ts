@@ -191,9 +191,9 @@ describe('media.workers', () => {
 });
 
 describe('media.workerNice', () => {
-  test('default -10; set by the file, VOXMAIL_MEDIA_WORKER_NICE or --media-worker-nice; 0 leaves the priority', () => {
-    assert.equal(good().media.workerNice, -10);
-    assert.equal(good({ argvFlags: { config: file('mn.yaml', 'media: { workerNice: 0 }\n') } }).media.workerNice, 0);
+  test('default 0 (the priority is left); set by the file, VOXMAIL_MEDIA_WORKER_NICE or --media-worker-nice', () => {
+    assert.equal(good().media.workerNice, 0);
+    assert.equal(good({ argvFlags: { config: file('mn.yaml', 'media: { workerNice: -10 }\n') } }).media.workerNice, -10);
     assert.equal(good({ env: { VOXMAIL_MEDIA_WORKER_NICE: '-5' } }).media.workerNice, -5);
     assert.equal(good({ env: { VOXMAIL_MEDIA_WORKER_NICE: '-5' }, argvFlags: { mediaWorkerNice: '3' } }).media.workerNice, 3);
   });
