@@ -155,15 +155,6 @@ export class CallSession {
     });
   }
 
-  /**
-   * Whether our audio can flow as soon as the 200 is sent: the caller's offer told us where
-   * to send, and an offerer must take media from the moment it offered (RFC 3264 §5). Not
-   * for an offerless INVITE: its ACK carries the address.
-   */
-  get canPlayBeforeAck(): boolean {
-    return !this.offerless;
-  }
-
   get isAnswered(): boolean {
     return this.answered;
   }

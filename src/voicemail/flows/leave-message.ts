@@ -23,17 +23,14 @@ export async function leaveMessage(ctx: FlowContext): Promise<void> {
     await mailboxFull(ctx);
     return;
   }
-  // The greeting starts with the 200, not when this thread gets to the ACK (it may be
-  // busy with other calls): the caller's offer said where to send (RFC 3264 §5).
-  const answered = session.answer();
+  if (!(await session.answer())) {
+    await deposits.missedCall(mailbox, caller, 'hangup-before-beep', new Date());
+    return;
+  }
   const hasOperator = mailbox.operatorUri !== null;
   const skipKeys: DtmfDigit[] = hasOperator ? ['#', '0'] : ['#'];
   const greeting = await prompts.greeting(mailbox, ctx.greetingReason);
   const warning = await prompts.warning(mailbox);
-  if (!session.canPlayBeforeAck && !(await answered)) {
-    await deposits.missedCall(mailbox, caller, 'hangup-before-beep', new Date());
-    return;
-  }
   // Greeting, warning and beep are queued together and the recording is armed to start in
   // the tick the beep ends, where the media runs (a worker thread): the beep follows the
   // intro and the recording follows the beep without waiting for this thread, which may be
@@ -42,14 +39,6 @@ export async function leaveMessage(ctx: FlowContext): Promise<void> {
   const intro = session.play(warning ? [greeting, warning] : [greeting], skipKeys);
   session.play([prompts.beep]).catch((e: unknown) => log.error({ err: e }, 'the beep could not be queued'));
   let recording = record(ctx, prepared.path, hasOperator, 'after-playback');
-  if (!(await answered)) {
-    // Never confirmed (CANCEL raced the 200, or no ACK within 64×T1): nothing is kept.
-    session.media.stopPlaying();
-    recording.cancel();
-    await recording.result;
-    await deposits.missedCall(mailbox, caller, 'hangup-before-beep', new Date(), prepared.deposit);
-    return;
-  }
   const introEnd = await intro;
   if (introEnd.kind === 'digit' && introEnd.digit === '0') {
     // The operator: the beep and the armed recording go (if this thread was so late that
