@@ -549,7 +549,8 @@ export function callTimeline(datagrams: readonly UdpDatagram[], server: { readon
     if (callIdRe.exec(text)?.[1] !== callId) continue;
     const startLine = text.slice(0, text.indexOf('\r\n'));
     const m = mAudioRe.exec(text);
-    if (m && d.dstPort === sipPort && startLine.startsWith('INVITE ')) callerRtpPort = Number(m[1]);
+    // The caller's media port: in its INVITE's offer, or (delayed offer) in its ACK's answer.
+    if (m && d.dstPort === sipPort && (startLine.startsWith('INVITE ') || startLine.startsWith('ACK '))) callerRtpPort = Number(m[1]);
     if (m && d.srcPort === sipPort && /^SIP\/2\.0 (183|200) /.test(startLine)) serverRtpPort = Number(m[1]);
     if (startLine.startsWith('BYE ') && Number.isNaN(byeAt)) byeAt = d.timeMs;
     const request = /^([A-Z]+) \S+ SIP\/2\.0$/.exec(startLine);
