@@ -49,7 +49,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkMessages, introMs, makeCallerAudio, type CallerAudio, type CallExpectation, type MessageCheck } from './deposits/audio.js';
-import { CLK_TCK, cpuTicks, loadAverage, machineTicks, memoryKb, processUdpDrops, waitForQuiet } from './deposits/procfs.js';
+import { CLK_TCK, cpuTicks, loadAverage, machineTicks, memoryKb, processUdpDrops, threadTicks, waitForQuiet } from './deposits/procfs.js';
 import { BIN, HealthProber, ROOT, runCli, staleBuildNote, startServer, type HealthSample } from './deposits/server.js';
 import { startSipCapture, type SipCaptureResult } from './deposits/sip-capture.js';
 import { SCENARIO_PAUSE_MS, startSipp, type CallTimes, type SippResult } from './deposits/sipp.js';
@@ -135,6 +135,13 @@ export interface DepositStepRow {
   readonly invite200MaxMs: number;
   /** INVITE→200 p99 as SIPp logged it (its own lag included), ms. */
   readonly sippInvite200P99Ms: number;
+  /** CPU % of a core of the SIP (main) thread and of all media threads, during the ramp and the window. */
+  readonly sipRampPct: number;
+  readonly mediaRampPct: number;
+  readonly sipWindowPct: number;
+  readonly mediaWindowPct: number;
+  /** SIP thread CPU during the ramp ÷ N, ms: what setting up one call costs it (greetings and beeps included). */
+  readonly sipMsPerCall: number;
   /** GET /healthz response time over the window (p99), and the worst over the whole run, ms. */
   readonly lagP99Ms: number;
   readonly lagMaxMs: number;
@@ -189,6 +196,9 @@ interface Sample {
   readonly t: number;
   readonly epochMs: number;
   readonly ticks: number;
+  /** The server's main (SIP) thread and its media worker threads. */
+  readonly mainTicks: number;
+  readonly mediaTicks: number;
   readonly sippTicks: number;
   readonly rssKb: number;
   readonly recording: number;
@@ -196,6 +206,11 @@ interface Sample {
   readonly total: number;
   /** Kernel drops on the server's UDP sockets so far. */
   readonly udpDrops: number;
+}
+
+function threadTicksOf(pid: number): { mainTicks: number; mediaTicks: number } {
+  const t = threadTicks(pid);
+  return { mainTicks: t.main, mediaTicks: t.media };
 }
 
 function envNumber(name: string): number | undefined {
@@ -342,6 +357,7 @@ async function runStep(
           t: performance.now() / 1000,
           epochMs: Date.now(),
           ticks: cpuTicks(server.pid),
+          ...threadTicksOf(server.pid),
           sippTicks: sippPid ? cpuTicks(sippPid) : NaN,
           rssKb: memoryKb(server.pid).rss,
           recording: countDir(partialDir),
@@ -443,6 +459,22 @@ async function runStep(
     let sippCpuPct = NaN;
     let machineBusyPct = NaN;
     let othersCpuPct = NaN;
+    let threads = { sipRampPct: NaN, mediaRampPct: NaN, sipMsPerCall: NaN, sipWindowPct: NaN, mediaWindowPct: NaN };
+    // The ramp: from the sample taken just before SIPp started to the window's first one.
+    const start = samples[0];
+    if (start && first && first.t > start.t) {
+      const rampS = first.t - start.t;
+      threads = {
+        ...threads,
+        sipRampPct: (100 * (first.mainTicks - start.mainTicks)) / CLK_TCK / rampS,
+        mediaRampPct: (100 * (first.mediaTicks - start.mediaTicks)) / CLK_TCK / rampS,
+        sipMsPerCall: ((first.mainTicks - start.mainTicks) / CLK_TCK / n) * 1000,
+      };
+    }
+    if (first && last && last !== first) {
+      const s = last.t - first.t;
+      threads = { ...threads, sipWindowPct: (100 * (last.mainTicks - first.mainTicks)) / CLK_TCK / s, mediaWindowPct: (100 * (last.mediaTicks - first.mediaTicks)) / CLK_TCK / s };
+    }
     if (first && last && last !== first) {
       windowS = last.t - first.t;
       windowCalls = window.reduce((a, s) => a + s.recording, 0) / window.length;
@@ -512,6 +544,7 @@ async function runStep(
       invite200P99Ms: invite200P99,
       invite200MaxMs: invite200.length ? Math.max(...invite200) : NaN,
       sippInvite200P99Ms: percentile(sippInvite200, 99),
+      ...threads,
       lagP99Ms: percentile(lagWindow, 99),
       lagMaxMs: health.length ? Math.max(...health.map((h) => h.ms)) : NaN,
       rampLagP99Ms: percentile(lagRamp, 99),
@@ -668,6 +701,7 @@ export function printDepositsBench(r: DepositsBenchResult): void {
       { title: 'lost after beep ms p50 / max', align: 'right' },
       { title: 'tail not recorded ms p50 / max', align: 'right' },
       { title: 'server UDP drops', align: 'right' },
+      { title: 'CPU % SIP thread / media threads: ramp, window (SIP ms per call)', align: 'right' },
     ],
     r.rows.map((x) => [
       int(x.calls),
@@ -689,6 +723,7 @@ export function printDepositsBench(r: DepositsBenchResult): void {
       `${num(x.lostAfterBeepP50Ms, 0)} / ${num(x.lostAfterBeepMaxMs, 0)}`,
       `${num(x.tailGapP50Ms, 0)} / ${num(x.tailGapMaxMs, 0)}`,
       int(x.udpDrops),
+      `${num(x.sipRampPct, 0)} / ${num(x.mediaRampPct, 0)}, ${num(x.sipWindowPct, 0)} / ${num(x.mediaWindowPct, 0)} (${num(x.sipMsPerCall, 2)})`,
     ]),
   );
   for (const x of r.rows) {

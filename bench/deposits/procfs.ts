@@ -20,6 +20,32 @@ export function cpuTicks(pid: number): number {
   }
 }
 
+/**
+ * CPU ticks (utime + stime) of a process's main thread (the SIP thread: its tid is the
+ * pid) and of its threads named `vx-media-*` (the media workers name themselves), summed;
+ * NaN once it is gone.
+ */
+export function threadTicks(pid: number): { main: number; media: number } {
+  const ticks = (tid: string): number => {
+    const stat = readFileSync(`/proc/${String(pid)}/task/${tid}/stat`, 'utf8');
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(rest[11]) + Number(rest[12]);
+  };
+  try {
+    let media = 0;
+    for (const tid of readdirSync(`/proc/${String(pid)}/task`)) {
+      try {
+        if (readFileSync(`/proc/${String(pid)}/task/${tid}/comm`, 'utf8').startsWith('vx-media-')) media += ticks(tid);
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+    return { main: ticks(String(pid)), media };
+  } catch {
+    return { main: NaN, media: NaN };
+  }
+}
+
 /** VmRSS and VmHWM of a process, kB; NaN once it is gone. */
 export function memoryKb(pid: number): { rss: number; hwm: number } {
   try {
