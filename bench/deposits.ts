@@ -442,7 +442,7 @@ async function runStep(
     if (check.complete !== n || check.messages !== n) {
       problems.push(
         `messages: ${String(check.messages)} stored, ${String(check.complete)} complete of ${String(n)} calls; ` +
-          `${String(check.durationOff)} missing > ${String(o.toleranceMs)} ms of audio after the beep or before the BYE, ${String(check.audioMismatch)} not sample-exact, ` +
+          `${String(check.missingAudio)} missing > ${String(o.toleranceMs)} ms of audio after the beep or before the BYE, ${String(check.audioMismatch)} not sample-exact, ` +
           `${String(check.withoutMessage)} calls without a message, ${String(check.unknownCall)} of unknown calls` +
           (check.missedCalls > 0 ? `; missed-call records: ${check.missedCauses}` : ''),
       );
@@ -472,11 +472,12 @@ async function runStep(
       };
     }
     if (first && last && last !== first) {
-      const s = last.t - first.t;
-      threads = { ...threads, sipWindowPct: (100 * (last.mainTicks - first.mainTicks)) / CLK_TCK / s, mediaWindowPct: (100 * (last.mediaTicks - first.mediaTicks)) / CLK_TCK / s };
-    }
-    if (first && last && last !== first) {
       windowS = last.t - first.t;
+      threads = {
+        ...threads,
+        sipWindowPct: (100 * (last.mainTicks - first.mainTicks)) / CLK_TCK / windowS,
+        mediaWindowPct: (100 * (last.mediaTicks - first.mediaTicks)) / CLK_TCK / windowS,
+      };
       windowCalls = window.reduce((a, s) => a + s.recording, 0) / window.length;
       cpuPct = (100 * (last.ticks - first.ticks)) / CLK_TCK / windowS;
       sippCpuPct = (100 * (last.sippTicks - first.sippTicks)) / CLK_TCK / windowS;

@@ -132,7 +132,8 @@ export interface MessageCheck {
   readonly lostAfterBeepMs: number[];
   /** The same figures by Call-ID. */
   readonly perCall: Map<string, PerCall>;
-  readonly durationOff: number;
+  /** Messages missing more than the tolerance of their caller's audio after the beep or before the BYE. */
+  readonly missingAudio: number;
   /** Messages that also hold more than the tolerance of audio from before the end of the beep. */
   readonly extraBeforeBeep: number;
   readonly audioMismatch: number;
@@ -208,7 +209,7 @@ export async function checkMessages(
   const loop = sent.length;
   const introSamples = introMs * 8;
   let complete = 0;
-  let durationOff = 0;
+  let missingAudio = 0;
   let extraBeforeBeep = 0;
   let audioMismatch = 0;
   let unknownCall = 0;
@@ -273,7 +274,7 @@ export async function checkMessages(
     if (lost < -toleranceMs) extraBeforeBeep++;
     if (placed !== undefined && !(lost <= toleranceMs && tail <= toleranceMs)) {
       ok = false;
-      durationOff++;
+      missingAudio++;
       note(
         `${String(m.callId)}: ${String(m.durationMs)} ms stored (ACK→BYE − intro: ${call.expectedMs.toFixed(0)} ms, ${offset > 0 ? '+' : ''}${offset.toFixed(0)} ms)${where}`,
       );
@@ -293,7 +294,7 @@ export async function checkMessages(
     beepLateMs,
     lostAfterBeepMs,
     perCall,
-    durationOff,
+    missingAudio,
     extraBeforeBeep,
     audioMismatch,
     unknownCall,
