@@ -174,6 +174,11 @@ export interface MessageRepository {
   list(filter: MessageFilter): Promise<Message[]>;
   /** Messages counted against the quota (every folder but trash). */
   countForQuota(tenantId: string, mailboxId: string): Promise<number>;
+  /**
+   * What a message-waiting lamp shows, in one counting query: `unheard` = inbox messages
+   * not heard, `kept` = every message but trash (as `countForQuota`).
+   */
+  lampCounts(tenantId: string, mailboxId: string): Promise<{ unheard: number; kept: number }>;
   setHeard(tenantId: string, id: string, heard: boolean, notify?: NotificationsFor<Message>): Promise<Message>;
   /**
    * Moving into trash remembers the folder it came from (`restoreFolder`); moving out

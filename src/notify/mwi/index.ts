@@ -4,5 +4,5 @@
  */
 export { MwiService, type MwiServiceOptions } from './mwi-service.js';
 export { MwiSender, MWI_SUBSCRIBERS, classifyNotifyStatus, type MwiNotifier, type MwiSenderOptions } from './mwi-sender.js';
-export { readMailboxCounts, MAX_COUNTED_NEW } from './mwi-counts.js';
+export { readMailboxCounts } from './mwi-counts.js';
 export { messageAccount } from './message-account.js';

@@ -73,6 +73,9 @@ export class MwiSender implements ChannelSender {
     if (!mb) return permanent('the notification names no mailbox');
     const unsolicited = n.recipient !== MWI_SUBSCRIBERS;
     if (unsolicited && !/^sip:/i.test(n.recipient)) return permanent(`recipient must be a sip: URI or "${MWI_SUBSCRIBERS}"`);
+    // Every deposit queues one of these; with no phone subscribed and none to notify
+    // unsolicited, there is nothing to count.
+    if (!unsolicited && this.o.service.subscriptionsOf(mb.tenantId, mb.mailboxId).length === 0) return { ok: true, providerId: null, detail: '0 subscription(s)' };
     let body: string;
     try {
       body = await this.o.service.summaryBody(mb.tenantId, mb.mailboxId);

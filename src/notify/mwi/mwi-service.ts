@@ -17,7 +17,7 @@ import { readMailboxCounts } from './mwi-counts.js';
 
 export interface MwiServiceOptions {
   readonly mailboxes: Pick<MailboxRepository, 'get' | 'findByNumber'>;
-  readonly messages: Pick<MessageRepository, 'list' | 'countForQuota'>;
+  readonly messages: Pick<MessageRepository, 'lampCounts'>;
   /** The tenant a source is trusted for (the deposit trust rules), or null. */
   readonly isTrusted: (source: MessageSource) => string | null;
   /** Host of `Message-Account: sip:<mailbox>@<host>` (a name, IPv4, or IPv6 with or without brackets). */

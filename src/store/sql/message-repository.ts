@@ -69,6 +69,22 @@ export class SqlMessageRepository implements MessageRepository {
     return Number(row.n);
   }
 
+  async lampCounts(tenantId: string, mailboxId: string): Promise<{ unheard: number; kept: number }> {
+    // One pass over the mailbox's index entries and rows; no row leaves SQL (the lamp is
+    // read after every deposit: listing the unheard messages made that O(messages)).
+    const row = await this.ctx.db
+      .selectFrom('messages')
+      .select((eb) => [
+        eb.fn.countAll().as('kept'),
+        eb.fn.sum<number | string | null>(sql`case when folder = 'inbox' and heard = ${fromBool(false)} then 1 else 0 end`).as('unheard'),
+      ])
+      .where('tenant_id', '=', tenantId)
+      .where('mailbox_id', '=', mailboxId)
+      .where('folder', '<>', 'trash')
+      .executeTakeFirstOrThrow();
+    return { unheard: Number(row.unheard ?? 0), kept: Number(row.kept) };
+  }
+
   /**
    * `notify` is called (and its notifications queued in the same transaction) only
    * when the flag actually changes: marking a heard message heard again notifies no one.

@@ -191,6 +191,11 @@ describe('SQLite messages', () => {
     assert.equal(again.folderChangedAt, '2026-03-02T12:00:00.000Z', 'a move to the same folder does not restart retention');
     await store.messages.move('t1', 'b', 'trash');
     assert.equal(await store.messages.countForQuota('t1', '100'), 2, 'trash does not count');
+    // a: saved (unheard, but saved is never "new"); b: trash; c: inbox, unheard.
+    assert.deepEqual(await store.messages.lampCounts('t1', '100'), { unheard: 1, kept: 2 });
+    await store.messages.setHeard('t1', 'c', true);
+    assert.deepEqual(await store.messages.lampCounts('t1', '100'), { unheard: 0, kept: 2 });
+    await store.messages.setHeard('t1', 'c', false);
     assert.deepEqual(await store.messages.get('t1', 'b'), { ...(await store.messages.get('t1', 'b'))!, folder: 'trash', folderChangedAt: '2026-03-03T12:00:00.000Z' });
 
     assert.deepEqual(await store.messages.remove('t1', 'c'), { audioKey: 'messages/t1/100/c.wav' });
@@ -210,6 +215,7 @@ describe('SQLite messages', () => {
     await assert.rejects(store.messages.move('t2', 'secret', 'trash'), { code: 'VM_STORE_NOT_FOUND' });
     await assert.rejects(store.messages.remove('t2', 'secret'), { code: 'VM_STORE_NOT_FOUND' });
     assert.equal(await store.messages.countForQuota('t2', '100'), 0);
+    assert.deepEqual(await store.messages.lampCounts('t2', '100'), { unheard: 0, kept: 0 });
     assert.deepEqual(await store.messages.list({ tenantId: 't2' }), []);
     const m = await store.messages.get('t1', 'secret');
     assert.equal(m?.heard, false);

@@ -95,12 +95,29 @@ describe('MwiSender (channel mwi)', () => {
     assert.equal(!r.ok && r.permanent, true);
     const broken = new MwiService({
       mailboxes: store.mailboxes,
-      messages: { list: () => Promise.reject(new Error('SQLITE_BUSY')), countForQuota: () => Promise.resolve(0) },
+      messages: { lampCounts: () => Promise.reject(new Error('SQLITE_BUSY')) },
       isTrusted,
       accountHost: 'vm',
       logger: silentLogger(),
     });
     const r2 = await new MwiSender({ service: broken, notifier, logger: silentLogger() }).send(mwiNotification('sip:p@192.0.2.1'), signal);
     assert.deepEqual(r2, { ok: false, permanent: false, error: 'could not read the counts: SQLITE_BUSY' });
+  });
+
+  test('"subscribers" with no phone subscribed is delivered without reading the counts', async () => {
+    const store = await mwiStore();
+    let reads = 0;
+    const counting = new MwiService({
+      mailboxes: store.mailboxes,
+      messages: { lampCounts: () => (reads++, Promise.reject(new Error('SQLITE_BUSY'))) },
+      isTrusted,
+      accountHost: 'vm',
+      logger: silentLogger(),
+    });
+    const notifier = new FakeNotifier(() => Promise.resolve({ status: 200 }));
+    const r = await new MwiSender({ service: counting, notifier, logger: silentLogger() }).send(mwiNotification('subscribers'), signal);
+    assert.deepEqual(r, { ok: true, providerId: null, detail: '0 subscription(s)' });
+    assert.equal(reads, 0, 'the store was not asked');
+    assert.equal(notifier.sent.length, 0, 'no unsolicited NOTIFY');
   });
 });

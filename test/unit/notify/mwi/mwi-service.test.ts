@@ -27,7 +27,7 @@ describe('MWI counts, always from the store', () => {
   });
 
   test('the account host must be a host; bare IPv6 is bracketed', () => {
-    const base = { mailboxes: { get: () => Promise.resolve(null), findByNumber: () => Promise.resolve(null) }, messages: { list: () => Promise.resolve([]), countForQuota: () => Promise.resolve(0) }, isTrusted, logger: silentLogger() };
+    const base = { mailboxes: { get: () => Promise.resolve(null), findByNumber: () => Promise.resolve(null) }, messages: { lampCounts: () => Promise.resolve({ unheard: 0, kept: 0 }) }, isTrusted, logger: silentLogger() };
     assert.throws(() => new MwiService({ ...base, accountHost: 'a b' }), RangeError);
     assert.doesNotThrow(() => new MwiService({ ...base, accountHost: '::1' }));
   });
@@ -76,7 +76,7 @@ describe('MwiService as the SubscriptionApplication', () => {
   test('a store error answers 500 with Retry-After', async () => {
     const mwi = new MwiService({
       mailboxes: { get: () => Promise.reject(new Error('locked')), findByNumber: () => Promise.resolve(null) },
-      messages: { list: () => Promise.resolve([]), countForQuota: () => Promise.resolve(0) },
+      messages: { lampCounts: () => Promise.resolve({ unheard: 0, kept: 0 }) },
       isTrusted,
       accountHost: 'vm',
       logger: silentLogger(),
