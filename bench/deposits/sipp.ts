@@ -79,6 +79,7 @@ export async function startSipp(o: SippOptions): Promise<SippRun> {
     ...['-trace_err', '-error_file', files.err],
     ...['-trace_shortmsg', '-shortmessage_file', files.short],
     ...['-timeout', `${String(o.timeoutS)}s`, '-timeout_error', '-nostdin'],
+    ...(process.env['BENCH_SIPP_RTP_TASKS'] ? ['-rtp_threadtasks', process.env['BENCH_SIPP_RTP_TASKS']] : []),
     ...(o.extraArgs ?? []),
   ];
   const child = spawnWithFdLimit('sipp', args, { cwd: o.dir });
