@@ -210,7 +210,11 @@ export class CallMedia implements CallMediaHandle {
    * would otherwise add what it sent after hanging up. No timer, no fixed delay.
    */
   private async drainArrivedAudio(): Promise<void> {
-    // Two immediates: the second runs after the next poll phase has read the sockets.
+    // The native socket reads this call's socket now. One poll phase is not enough there:
+    // a wake-up reads at most 256 ready sockets, and after a stall of the thread more
+    // than that have packets waiting (measured: 110 ms of a caller's last words lost).
+    if (this.session.drainSocket()) return;
+    // dgram: two immediates; the second runs after the next poll phase has read the sockets.
     await new Promise<void>((r) => setImmediate(r));
     await new Promise<void>((r) => setImmediate(r));
   }

@@ -20,6 +20,8 @@
  *   connect(set, slot, ip: string, port: number) -> 0 | -errno   (port 0: disconnect)
  *   send(set, slot, view: Uint8Array) -> bytes | -errno           (connected socket)
  *   sendTo(set, slot, view: Uint8Array, ipv4: number, port: number) -> bytes | -errno
+ *   drain(set, slot) -> datagrams read now and handed to onBatch before it returns | -errno
+ *                       (-EBUSY when called from inside onBatch)
  *   closeSlot(set, slot) -> 0
  *   destroy(set) -> undefined      (closes every socket; the set is unusable after)
  *
@@ -49,6 +51,8 @@
 /* Datagrams read from one socket per wake-up before moving on (fairness), as libuv
    does for dgram: a backlog of up to 640 ms of one call's audio is read in one turn. */
 #define MAX_PER_SOCKET 32
+/* drain() reads at most this many datagrams (1.28 s of 20 ms audio). */
+#define MAX_DRAIN 64
 /* RTP never needs more; a larger datagram is truncated and reported as such. */
 #define MAX_DATAGRAM 2048
 
@@ -69,6 +73,8 @@ typedef struct {
   /* Owners of this struct: the JavaScript external and the uv poll handle. */
   int refs;
   int poll_closed;
+  /* onBatch is running: the slab and meta are being read (drain() must not refill them). */
+  int in_batch;
   size_t open_count;
   napi_async_cleanup_hook_handle cleanup;
   /* slot -> fd (-1 free) */
@@ -117,13 +123,85 @@ static void deliver(io_set* s, size_t count) {
   napi_get_global(env, &recv); /* make_callback needs an object as `this` */
   napi_create_uint32(env, (uint32_t)count, &arg);
   /* make_callback: runs process.nextTick and microtasks afterwards, like any I/O callback. */
+  s->in_batch = 1;
   napi_status st = napi_make_callback(env, s->async_ctx, recv, fn, 1, &arg, &result);
+  s->in_batch = 0;
   if (st == napi_pending_exception) {
     napi_value exc;
     napi_get_and_clear_last_exception(env, &exc);
     napi_fatal_exception(env, exc);
   }
   napi_close_handle_scope(env, scope);
+}
+
+/* Read one socket's queued datagrams into the slab: one recvmmsg(2) per round, as many
+   datagrams as the slab and meta have room for, until the socket is empty or `max`
+   were read. A full slab is handed to JavaScript first. Returns -1 if the set was
+   destroyed meanwhile (stop), else 0. Each record gets a MAX_DATAGRAM stretch of the
+   slab: recvmmsg fills every buffer before it says how long the datagrams were. */
+static int read_socket(io_set* s, int32_t slot, int max, size_t* rec, size_t* off) {
+  struct mmsghdr msgs[MAX_PER_SOCKET];
+  struct iovec iovs[MAX_PER_SOCKET];
+  struct sockaddr_in froms[MAX_PER_SOCKET];
+  int done = 0;
+  while (done < max) {
+    if (s->destroyed) return -1;
+    int fd = get_slot_fd(s, slot);
+    if (fd < 0) return 0; /* closed by JavaScript during this batch */
+    size_t room_meta = s->meta_records - *rec;
+    size_t room_slab = (s->slab_len - *off) / MAX_DATAGRAM;
+    if (room_meta == 0 || room_slab == 0) {
+      deliver(s, *rec);
+      *rec = 0;
+      *off = 0;
+      continue;
+    }
+    size_t want = (size_t)(max - done);
+    if (want > MAX_PER_SOCKET) want = MAX_PER_SOCKET;
+    if (want > room_meta) want = room_meta;
+    if (want > room_slab) want = room_slab;
+    for (size_t k = 0; k < want; k++) {
+      iovs[k].iov_base = s->slab + *off + k * MAX_DATAGRAM;
+      iovs[k].iov_len = MAX_DATAGRAM;
+      memset(&msgs[k].msg_hdr, 0, sizeof msgs[k].msg_hdr);
+      msgs[k].msg_hdr.msg_iov = &iovs[k];
+      msgs[k].msg_hdr.msg_iovlen = 1;
+      msgs[k].msg_hdr.msg_name = &froms[k];
+      msgs[k].msg_hdr.msg_namelen = sizeof froms[k];
+      msgs[k].msg_len = 0;
+    }
+    int got = recvmmsg(fd, msgs, (unsigned)want, MSG_DONTWAIT, NULL);
+    if (got < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+      if (errno == EINTR) continue;
+      int32_t* m = s->meta + *rec * META_INTS;
+      m[0] = slot;
+      m[1] = (int32_t)*off;
+      m[2] = 0;
+      m[3] = 0;
+      m[4] = 0;
+      m[5] = errno;
+      (*rec)++;
+      done++;
+      continue; /* a queued ICMP error was consumed; datagrams may follow */
+    }
+    for (int k = 0; k < got; k++) {
+      int32_t* m = s->meta + *rec * META_INTS;
+      int truncated = (msgs[k].msg_hdr.msg_flags & MSG_TRUNC) != 0;
+      m[0] = slot;
+      m[1] = (int32_t)(*off + (size_t)k * MAX_DATAGRAM);
+      /* Truncated: larger than any RTP we take; reported empty (negative length). */
+      m[2] = truncated ? -(int32_t)(MAX_DATAGRAM + 1) : (int32_t)msgs[k].msg_len;
+      m[3] = froms[k].sin_family == AF_INET ? (int32_t)ntohl(froms[k].sin_addr.s_addr) : 0;
+      m[4] = froms[k].sin_family == AF_INET ? ntohs(froms[k].sin_port) : 0;
+      m[5] = 0;
+      (*rec)++;
+    }
+    *off += (size_t)got * MAX_DATAGRAM;
+    done += got;
+    if ((size_t)got < want) return 0; /* the socket is empty */
+  }
+  return 0;
 }
 
 static void on_readable(uv_poll_t* handle, int status, int events) {
@@ -135,44 +213,7 @@ static void on_readable(uv_poll_t* handle, int status, int events) {
   size_t rec = 0;
   size_t off = 0;
   for (int i = 0; i < n; i++) {
-    int32_t slot = (int32_t)evs[i].data.u32;
-    for (int k = 0; k < MAX_PER_SOCKET; k++) {
-      if (s->destroyed) return;
-      int fd = get_slot_fd(s, slot);
-      if (fd < 0) break; /* closed by JavaScript during this batch */
-      if (rec == s->meta_records || s->slab_len - off < MAX_DATAGRAM) {
-        deliver(s, rec);
-        rec = 0;
-        off = 0;
-        if (s->destroyed) return;
-        continue;
-      }
-      struct sockaddr_in from;
-      socklen_t fromlen = sizeof from;
-      ssize_t got = recvfrom(fd, s->slab + off, MAX_DATAGRAM, MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr*)&from, &fromlen);
-      int32_t* m = s->meta + rec * META_INTS;
-      if (got < 0) {
-        if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-        if (errno == EINTR) continue;
-        m[0] = slot;
-        m[1] = (int32_t)off;
-        m[2] = 0;
-        m[3] = 0;
-        m[4] = 0;
-        m[5] = errno;
-        rec++;
-        continue; /* a queued ICMP error was consumed; datagrams may follow */
-      }
-      m[0] = slot;
-      m[1] = (int32_t)off;
-      m[2] = got > MAX_DATAGRAM ? -(int32_t)got : (int32_t)got; /* negative: truncated */
-      m[3] = from.sin_family == AF_INET ? (int32_t)ntohl(from.sin_addr.s_addr) : 0;
-      m[4] = from.sin_family == AF_INET ? ntohs(from.sin_port) : 0;
-      m[5] = 0;
-      rec++;
-      if (got > 0) off += (size_t)(got > MAX_DATAGRAM ? MAX_DATAGRAM : got);
-      off = (off + 7) & ~(size_t)7;
-    }
+    if (read_socket(s, (int32_t)evs[i].data.u32, MAX_PER_SOCKET, &rec, &off) < 0) return;
   }
   deliver(s, rec);
 }
@@ -472,6 +513,33 @@ static napi_value js_send_to(napi_env env, napi_callback_info info) {
   return send_common(env, info, 1);
 }
 
+/* drain(set, slot): read what this socket holds now and hand it to onBatch before
+   returning (the caller hung up: its last packets may wait behind other sockets'). */
+static napi_value js_drain(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  io_set* s;
+  int32_t slot;
+  if (!set_and_slot(env, info, 2, argv, &s, &slot)) return NULL;
+  if (s->destroyed || get_slot_fd(s, slot) < 0) return make_int(env, -EBADF);
+  if (s->in_batch) return make_int(env, -EBUSY);
+  size_t rec = 0;
+  size_t off = 0;
+  if (read_socket(s, slot, MAX_DRAIN, &rec, &off) < 0) return make_int(env, 0);
+  if (rec > 0) {
+    /* A plain call: JavaScript is on the stack (no callback scope to open), and an
+       exception from onBatch propagates to drain's caller. */
+    napi_value fn, recv, arg, result;
+    napi_get_reference_value(env, s->on_batch, &fn);
+    napi_get_global(env, &recv);
+    napi_create_uint32(env, (uint32_t)rec, &arg);
+    s->in_batch = 1;
+    napi_status st = napi_call_function(env, recv, fn, 1, &arg, &result);
+    s->in_batch = 0;
+    if (st != napi_ok) return NULL;
+  }
+  return make_int(env, (int64_t)rec);
+}
+
 static napi_value js_close_slot(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   io_set* s;
@@ -534,6 +602,7 @@ NAPI_MODULE_INIT() {
     {"connect", NULL, js_connect, NULL, NULL, NULL, napi_default, NULL},
     {"send", NULL, js_send, NULL, NULL, NULL, napi_default, NULL},
     {"sendTo", NULL, js_send_to, NULL, NULL, NULL, napi_default, NULL},
+    {"drain", NULL, js_drain, NULL, NULL, NULL, napi_default, NULL},
     {"closeSlot", NULL, js_close_slot, NULL, NULL, NULL, napi_default, NULL},
     {"destroy", NULL, js_destroy, NULL, NULL, NULL, napi_default, NULL},
     {"tuneThread", NULL, js_tune_thread, NULL, NULL, NULL, napi_default, NULL},

@@ -16,6 +16,8 @@ export interface NativeUdpIo {
   /** Bytes sent, or −errno. */
   send(set: NativeSet, slot: number, data: Uint8Array): number;
   sendTo(set: NativeSet, slot: number, data: Uint8Array, ipv4: number, port: number): number;
+  /** Read what the socket holds now and hand it to onBatch before returning: the count, or −errno (−EBUSY inside onBatch). */
+  drain(set: NativeSet, slot: number): number;
   closeSlot(set: NativeSet, slot: number): number;
   destroy(set: NativeSet): void;
   /** Name the calling thread (≤ 15 bytes) and, unless `nice` is 0, set its niceness: 0 or −errno. */

@@ -500,6 +500,14 @@ export class RtpSession implements TickDeferred {
     this.onSocketError(e);
   };
 
+  /**
+   * Read the datagrams waiting in the RTP socket now, through the normal receive path:
+   * true if the socket can (native), false if they come with the event loop (dgram).
+   */
+  drainSocket(): boolean {
+    return this.rtp.drain();
+  }
+
   /** Deliver what the reorder buffer holds (end of a recording). `close()` does it too. */
   flush(): void {
     this.reorder.flush();

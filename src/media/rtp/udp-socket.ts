@@ -38,6 +38,11 @@ export interface RtpUdpSocket {
    * socket buffer drops anyway).
    */
   lastSendQueued(): boolean;
+  /**
+   * Read what the socket holds now and deliver it before returning: true if it could
+   * (the native socket), false if datagrams only come through the event loop (dgram).
+   */
+  drain(): boolean;
   close(): Promise<void>;
 }
 
@@ -116,6 +121,11 @@ export class DgramRtpSocket implements RtpUdpSocket {
   private readonly onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
     this.onDatagram?.(msg, rinfo.address, rinfo.port);
   };
+
+  /** node:dgram reads only in the event loop's poll phase. */
+  drain(): boolean {
+    return false;
+  }
 
   mute(): void {
     this.onDatagram = null;

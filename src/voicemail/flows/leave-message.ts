@@ -162,7 +162,7 @@ function record(ctx: FlowContext, path: string, hasOperator: boolean, when: Reco
     stopDigits();
     session.ended.removeEventListener('abort', onEnd);
     // After a BYE the caller's last packets may still wait in the RTP socket (sent before
-    // the BYE): stopRecording('hangup') reads them first (one more poll of the sockets).
+    // the BYE): stopRecording('hangup') reads them first (the call's socket, at once).
     const endedBy: RecordingEndReason = cause === 'operator' ? 'dtmf' : cause === 'error' || cause === 'cancelled' ? 'aborted' : cause;
     try {
       return { cause, recording: await session.media.stopRecording(endedBy) };

@@ -1,15 +1,15 @@
 /**
  * The native UDP sockets (native/udp-io, ADR 0006) on loopback: built on this machine
  * (npm ci builds them), every datagram to the right socket with its real source, sizes
- * at and over the limit, batches larger than the slab, slot reuse, bind errors, ICMP
- * errors on a connected socket.
+ * at and over the limit, batches larger than the slab, many datagrams on one socket,
+ * drain() of one socket, slot reuse, bind errors, ICMP errors on a connected socket.
  */
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { after, describe, test } from 'node:test';
 import { loadNativeUdpIo } from '../../../src/media/rtp/native-udp-io.js';
 import { NativeRtpSocket } from '../../../src/media/rtp/native-rtp-socket.js';
-import type { RtpUdpSocket } from '../../../src/media/rtp/udp-socket.js';
+import { DgramRtpSocket, type RtpUdpSocket } from '../../../src/media/rtp/udp-socket.js';
 import { waitFor } from '../../support/wait.js';
 
 const HOST = '127.0.0.1';
@@ -79,13 +79,62 @@ describe('native UDP sockets (udp-io)', () => {
     );
     const from = await sender();
     const big = Buffer.alloc(2048, 1);
-    // 200 × 2 KiB = 400 KiB: more than the 256 KiB slab, read in one wake-up.
-    for (const s of socks) from.send(big, s.port, HOST);
+    // 200 × 3 datagrams: more than the slab's 512 per batch, read in one wake-up.
+    for (let k = 0; k < 3; k++) for (const s of socks) from.send(big, s.port, HOST);
     from.send(Buffer.alloc(3000, 1), socks[0]!.port, HOST);
-    await waitFor(() => sizes.length === 201, 5000, () => `${String(sizes.length)} of 201 datagrams`);
-    assert.equal(sizes.filter((x) => x === 2048).length, 200);
+    await waitFor(() => sizes.length === 601, 5000, () => `${String(sizes.length)} of 601 datagrams`);
+    assert.equal(sizes.filter((x) => x === 2048).length, 600);
     assert.equal(sizes.filter((x) => x === 0).length, 1, 'the oversized datagram comes as an empty one');
-    assert.equal(sum, 200 * 2048, 'bytes intact');
+    assert.equal(sum, 600 * 2048, 'bytes intact');
+  });
+
+  test('one socket with more datagrams than one read takes (32): all arrive, in order', async () => {
+    const s = await nativeSocket();
+    const got: number[] = [];
+    s.listen(
+      (d) => got.push(d.readUInt32BE(0)),
+      () => undefined,
+    );
+    const from = await nativeSocket();
+    // Sent synchronously (send(2) on the native socket): all wait in the buffer together.
+    for (let i = 0; i < 100; i++) assert.ok(from.sendTo(Buffer.from([0, 0, 0, i]), s.port, HOST), `datagram ${String(i)} sent`);
+    await waitFor(() => got.length === 100, 3000, () => `${String(got.length)} of 100`);
+    assert.deepEqual(got, Array.from({ length: 100 }, (_, i) => i));
+  });
+
+  test("drain() reads one socket now, even behind 300 ready ones; not from inside a batch; dgram cannot", async () => {
+    const others = await Promise.all(Array.from({ length: 300 }, () => nativeSocket()));
+    let othersGot = 0;
+    for (const o of others)
+      o.listen(
+        () => othersGot++,
+        () => undefined,
+      );
+    const target = await nativeSocket();
+    const heard: string[] = [];
+    let drainedInside: boolean | null = null;
+    target.listen(
+      (d) => {
+        heard.push(d.toString());
+        drainedInside ??= target.drain();
+      },
+      () => undefined,
+    );
+    const from = await nativeSocket();
+    // No await until the drain: the event loop reads nothing meanwhile.
+    for (const o of others) from.sendTo(Buffer.from('x'), o.port, HOST);
+    for (let i = 0; i < 5; i++) from.sendTo(Buffer.from(`last ${String(i)}`), target.port, HOST);
+    assert.equal(target.drain(), true);
+    assert.deepEqual(heard, [0, 1, 2, 3, 4].map((i) => `last ${String(i)}`), 'delivered before drain() returned');
+    assert.equal(othersGot, 0, "the other sockets' datagrams wait for the event loop");
+    assert.equal(drainedInside, false, 'drain() from inside a batch declines (EBUSY)');
+    await waitFor(() => othersGot === 300, 3000, () => `${String(othersGot)} of 300`);
+    assert.equal(heard.length, 5, 'nothing twice');
+
+    const ds = await DgramRtpSocket.bind(HOST, 0, undefined);
+    assert.ok(typeof ds !== 'string');
+    open.push(ds);
+    assert.equal(ds.drain(), false, 'node:dgram reads only in the poll phase');
   });
 
   test('a closed socket frees its port and slot; the next socket on that slot hears only its own', async () => {
