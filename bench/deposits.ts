@@ -40,7 +40,9 @@
  * loop), BENCH_DEPOSITS_KEEP=1 (keep each step's data directory), BENCH_MEDIA_SECONDS
  * (the bare loop's measured seconds, 10), BENCH_DEPOSITS_ALL=1 (run every step even after a
  * failure), BENCH_DEPOSITS_NODE_ARGS (flags for the server's
- * node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; its CPU figures then include the profiler).
+ * node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; its CPU figures then include the profiler),
+ * BENCH_DEPOSITS_WARMUP (300: short calls to mailbox 101 before each step; 0 = a cold
+ * server), BENCH_SIPP_RTP_TASKS (SIPp's -rtp_threadtasks; SIPp's default when unset).
  * Diagnostic: bench/deposits/intro-timing.ts captures the server's RTP to time the
  * greeting start, the intro as sent and the gap between the beep and the recording.
  */
@@ -514,6 +516,7 @@ async function runStep(
     if (invite200P99 > o.maxInviteP99Ms) problems.push(`INVITE→200 p99 ${fixed(invite200P99, 1)} ms > ${String(o.maxInviteP99Ms)} ms`);
     const beepLateP99 = percentile(check.beepLateMs, 99);
     if (!(beepLateP99 <= o.maxBeepLateP99Ms)) problems.push(`the beep ended late by more than ${String(o.maxBeepLateP99Ms)} ms for over 1% of the calls (p99 ${fixed(beepLateP99, 0)} ms)`);
+    if (check.callerStreamLate > 0) problems.push(`${String(check.callerStreamLate)} messages: the caller's stream ran > ${String(o.toleranceMs)} ms behind its ACK and BYE alike (SIPp late), all audio in between recorded — counted complete`);
     if (check.extraBeforeBeep > 0) problems.push(`${String(check.extraBeforeBeep)} messages also hold > ${String(o.toleranceMs)} ms of audio from before the end of a late beep`);
 
     // --- the bare UDP loop at the same packet rate -------------------------------------------------

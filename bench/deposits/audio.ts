@@ -136,6 +136,12 @@ export interface MessageCheck {
   readonly missingAudio: number;
   /** Messages that also hold more than the tolerance of audio from before the end of the beep. */
   readonly extraBeforeBeep: number;
+  /**
+   * Messages whose caller's stream ran behind its own signalling: they start with audio
+   * from before the beep and end the same amount before the BYE, holding everything in
+   * between (complete; see the rule in checkMessages).
+   */
+  readonly callerStreamLate: number;
   readonly audioMismatch: number;
   /** Messages whose Call-ID is not one of SIPp's calls. */
   readonly unknownCall: number;
@@ -211,6 +217,7 @@ export async function checkMessages(
   let complete = 0;
   let missingAudio = 0;
   let extraBeforeBeep = 0;
+  let callerStreamLate = 0;
   let audioMismatch = 0;
   let unknownCall = 0;
   const withMessage = new Set<string>();
@@ -268,11 +275,22 @@ export async function checkMessages(
     // ACK under load (its packets are stamped from a cached clock).
     // Audio from before the end of the beep (a beep that ended late: SIPp, deaf, spoke on)
     // is counted apart — nothing is missing then; the lateness is the "beep late" figure.
+    //
+    // The end is judged net of any shift at the start. A SIPp stream that runs L ms behind
+    // its own ACK (one of SIPp's RTP threads was late: calls placed one after another share
+    // a thread and show the same shift) starts the message L ms before the beep and ends
+    // it L ms before the BYE, with all the audio that arrived in between: nothing of it is
+    // missing, and the server cannot record what the caller sends after hanging up. Such a
+    // message holds (BYE − beep) of contiguous audio, sample for sample. The server's own
+    // read lag shifts only the start (at hang-up the call's socket is drained), so it can
+    // hide a lost tail only up to the audio it added before the beep.
     const placed = perCall.get(m.callId!);
     const lost = placed?.lostAfterBeepMs ?? NaN;
     const tail = placed?.tailGapMs ?? NaN;
+    const missingAtEnd = tail - Math.max(0, -lost);
     if (lost < -toleranceMs) extraBeforeBeep++;
-    if (placed !== undefined && !(lost <= toleranceMs && tail <= toleranceMs)) {
+    if (placed !== undefined && lost <= toleranceMs && tail > toleranceMs && missingAtEnd <= toleranceMs) callerStreamLate++;
+    if (placed !== undefined && !(lost <= toleranceMs && missingAtEnd <= toleranceMs)) {
       ok = false;
       missingAudio++;
       note(
@@ -296,6 +314,7 @@ export async function checkMessages(
     perCall,
     missingAudio,
     extraBeforeBeep,
+    callerStreamLate,
     audioMismatch,
     unknownCall,
     withoutMessage,

@@ -10,7 +10,7 @@ import type { MediaClock } from './media-clock.js';
 import { RECORDING_NOT_STARTED, type CallMediaHandle, type RecordingStart, type RecordingStarted } from './media-engine.js';
 import { Player, type PlayOptions, type PlayOutcome } from './player.js';
 import { Recorder, type RecorderOptions, type RecordingEndReason, type RecordingResult } from './recorder.js';
-import type { AudioFrame, PortAllocator, RtpSessionError, RtpSessionStats, TelephoneEventPacket } from './rtp/index.js';
+import type { AudioFrame, PortAllocator, PortPair, RtpSessionError, RtpSessionOptions, RtpSessionStats, TelephoneEventPacket } from './rtp/index.js';
 import { RtpSession } from './rtp/index.js';
 
 /** What SDP negotiation decided, in the media engine's own terms (no SIP types). */
@@ -60,6 +60,21 @@ function staggeredFirstFlushMs(intervalMs: number, ptime: number): number {
 /** At most this much audio (frames) is held while a recording's file opens: 10 s at 20 ms. */
 const MAX_OPENING_FRAMES = 500;
 
+/** What the RTP session of a call is opened with (everything but where its ports come from). */
+function sessionOptions(opts: Omit<CallMediaOptions, 'allocator'>): Omit<RtpSessionOptions, 'allocator'> {
+  return {
+    localAddress: opts.localAddress,
+    payloadType: opts.payloadType,
+    telephoneEventPayloadType: opts.telephoneEventPayloadType,
+    ptime: opts.ptime,
+    remote: opts.remote ? { address: opts.remote.address, port: opts.remote.port } : null,
+    ...(opts.remote?.rtcpPort !== undefined ? { rtcpRemotePort: opts.remote.rtcpPort } : {}),
+    latch: opts.latch ?? true,
+    clock: opts.clock,
+    logger: opts.logger,
+  };
+}
+
 /**
  * The media of one call: an RTP session, the codec, a player for prompts, a recorder
  * for the caller's audio, and the DTMF digits from every source (RFC 4733, SIP INFO,
@@ -88,7 +103,7 @@ export class CallMedia implements CallMediaHandle {
 
   private constructor(
     readonly session: RtpSession,
-    private readonly opts: CallMediaOptions,
+    private readonly opts: Omit<CallMediaOptions, 'allocator'>,
   ) {
     this.codec = codecFor(opts.codec);
     this.te = new TelephoneEventDecoder({ clock: opts.clock });
@@ -109,18 +124,14 @@ export class CallMedia implements CallMediaHandle {
   }
 
   static async open(opts: CallMediaOptions): Promise<Result<CallMedia, RtpSessionError>> {
-    const s = await RtpSession.open({
-      allocator: opts.allocator,
-      localAddress: opts.localAddress,
-      payloadType: opts.payloadType,
-      telephoneEventPayloadType: opts.telephoneEventPayloadType,
-      ptime: opts.ptime,
-      remote: opts.remote ? { address: opts.remote.address, port: opts.remote.port } : null,
-      ...(opts.remote?.rtcpPort !== undefined ? { rtcpRemotePort: opts.remote.rtcpPort } : {}),
-      latch: opts.latch ?? true,
-      clock: opts.clock,
-      logger: opts.logger,
-    });
+    const s = await RtpSession.open({ allocator: opts.allocator, ...sessionOptions(opts) });
+    if (!s.ok) return s;
+    return ok(new CallMedia(s.value, opts));
+  }
+
+  /** The same on a pair bound beforehand (RtpSession.openOn): synchronous; on an error the pair is the caller's. */
+  static openOn(opts: Omit<CallMediaOptions, 'allocator'>, pair: PortPair): Result<CallMedia, RtpSessionError> {
+    const s = RtpSession.openOn(sessionOptions(opts), pair);
     if (!s.ok) return s;
     return ok(new CallMedia(s.value, opts));
   }
@@ -210,13 +221,13 @@ export class CallMedia implements CallMediaHandle {
    * would otherwise add what it sent after hanging up. No timer, no fixed delay.
    */
   private async drainArrivedAudio(): Promise<void> {
-    // The native socket reads this call's socket now. One poll phase is not enough there:
-    // a wake-up reads at most 256 ready sockets, and after a stall of the thread more
-    // than that have packets waiting (measured: 110 ms of a caller's last words lost).
-    if (this.session.drainSocket()) return;
-    // dgram: two immediates; the second runs after the next poll phase has read the sockets.
+    // Two immediates: the second runs after the next poll phase has read the sockets.
     await new Promise<void>((r) => setImmediate(r));
     await new Promise<void>((r) => setImmediate(r));
+    // That poll phase reads at most 256 ready sockets (native udp-io); after a stall of a
+    // thread carrying a thousand calls most of them are ready, and this call's socket may
+    // be left for a later turn. Read it now (dgram sockets cannot be read on demand).
+    this.session.drainSocket();
   }
 
   /** Digits from RFC 4733, SIP INFO and (if enabled) in-band tones, each once. */

@@ -269,6 +269,26 @@ export class RtpSession implements TickDeferred {
 
   /** Bind a port pair and start receiving. Never throws. */
   static async open(opts: RtpSessionOptions): Promise<Result<RtpSession, RtpSessionError>> {
+    const bad = RtpSession.invalidOptions(opts);
+    if (bad !== null) return bad;
+    const pair = await opts.allocator.allocate(opts.localAddress);
+    if (!pair.ok) return pair;
+    return ok(new RtpSession(opts, pair.value));
+  }
+
+  /**
+   * The same on a pair allocated beforehand (a media worker's spare, so that the SIP side
+   * can answer without waiting for a bind): synchronous. On an error the pair is the
+   * caller's to release.
+   */
+  static openOn(opts: Omit<RtpSessionOptions, 'allocator'>, pair: PortPair): Result<RtpSession, RtpSessionError> {
+    const bad = RtpSession.invalidOptions(opts);
+    if (bad !== null) return bad;
+    if (pair.localAddress !== opts.localAddress) return err({ code: 'VM_MEDIA_INVALID_OPTIONS', message: `the pair is bound to ${pair.localAddress}, not ${opts.localAddress}` });
+    return ok(new RtpSession(opts, pair));
+  }
+
+  private static invalidOptions(opts: Omit<RtpSessionOptions, 'allocator'>): Result<never, RtpSessionError> | null {
     const invalid = (message: string) => err({ code: 'VM_MEDIA_INVALID_OPTIONS' as const, message });
     if (!(opts.ptime >= 10 && opts.ptime <= 60)) return invalid(`ptime ${String(opts.ptime)} ms is outside 10–60`);
     for (const pt of [opts.payloadType, opts.telephoneEventPayloadType, opts.comfortNoisePayloadType]) {
@@ -277,12 +297,10 @@ export class RtpSession implements TickDeferred {
     if (opts.remote !== null && !validRemote(opts.localAddress, opts.remote.address, opts.remote.port)) {
       return invalid(`remote ${opts.remote.address}:${String(opts.remote.port)} is not an IP literal of the local address family with a port`);
     }
-    const pair = await opts.allocator.allocate(opts.localAddress);
-    if (!pair.ok) return pair;
-    return ok(new RtpSession(opts, pair.value));
+    return null;
   }
 
-  private constructor(opts: RtpSessionOptions, pair: PortPair) {
+  private constructor(opts: Omit<RtpSessionOptions, 'allocator'>, pair: PortPair) {
     this.pair = pair;
     this.rtp = pair.rtp;
     this.rtcp = pair.rtcp;

@@ -47,6 +47,8 @@ export type ToWorker =
       readonly t: 'open';
       readonly req: number;
       readonly call: number;
+      /** A spare pair's RTP port this worker announced: open on it, synchronously. */
+      readonly port?: number;
       readonly params: MediaParameters;
       readonly localAddress: string;
       readonly latch: boolean;
@@ -83,4 +85,6 @@ export type FromWorker =
   /** `event.at` is on the worker's clock; `epoch` is the worker's performance.timeOrigin. */
   | { readonly t: 'dtmf'; readonly call: number; readonly event: DtmfEvent; readonly epoch: number }
   | { readonly t: 'rec-event'; readonly call: number; readonly kind: 'silence' | 'max-duration' | 'error'; readonly error?: WireError }
-  | { readonly t: 'closed-all' };
+  | { readonly t: 'closed-all' }
+  /** A pair bound ahead for `localAddress`: the main thread may answer a call with it at once. */
+  | { readonly t: 'spare'; readonly localAddress: string; readonly port: number };

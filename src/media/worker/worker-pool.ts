@@ -85,6 +85,8 @@ export class MediaWorkerLink {
   readonly pending = new Map<number, Pending>();
   /** Prompt ids this incarnation of the worker has been given. */
   readonly prompts = new Set<number>();
+  /** RTP ports of pairs this incarnation has bound ahead ('spare'), by local address. */
+  readonly spares = new Map<string, number[]>();
   private ready: Promise<void> = Promise.resolve();
   private stopping = false;
   private closedAll: (() => void) | null = null;
@@ -102,6 +104,7 @@ export class MediaWorkerLink {
     const w = createWorker(init);
     this.worker = w;
     this.prompts.clear();
+    this.spares.clear();
     this.ready = new Promise<void>((resolve, reject) => {
       const onReady = (m: FromWorker): void => {
         if (m.t !== 'ready') return;
@@ -124,6 +127,11 @@ export class MediaWorkerLink {
   post(msg: ToWorker): void {
     if (!this.alive || this.worker === null) return;
     this.worker.postMessage(msg);
+  }
+
+  /** A port this worker has bound ahead for `localAddress`, taken (the worker opens on it when told). */
+  takeSpare(localAddress: string): number | undefined {
+    return this.spares.get(localAddress)?.shift();
   }
 
   /** Send a request; resolves with the reply, or an error if the worker dies first. */
@@ -159,6 +167,12 @@ export class MediaWorkerLink {
       case 'closed-all':
         this.closedAll?.();
         return;
+      case 'spare': {
+        let ports = this.spares.get(m.localAddress);
+        if (!ports) this.spares.set(m.localAddress, (ports = []));
+        ports.push(m.port);
+        return;
+      }
     }
   }
 
@@ -166,6 +180,7 @@ export class MediaWorkerLink {
     if (this.worker !== w) return;
     this.alive = false;
     this.worker = null;
+    this.spares.clear();
     const failure: WireError = { code: 'VM_MEDIA_WORKER_FAILED', message: `media worker ${String(this.index)} exited (code ${String(code)})` };
     for (const p of this.pending.values()) p.resolve(err(failure));
     this.pending.clear();
@@ -270,16 +285,20 @@ export class MediaWorkerPool implements MediaEngine {
     for (const link of order) {
       if (link.pending.size >= this.maxPending) continue;
       const call = this.nextId();
-      const r = await link.request(call, (req) => ({
+      const message = (req: number, port?: number): ToWorker => ({
         t: 'open',
         req,
         call,
+        ...(port !== undefined ? { port } : {}),
         params: { codec: request.codec, payloadType: request.payloadType, telephoneEventPayloadType: request.telephoneEventPayloadType, ptime: request.ptime, remote: request.remote },
         localAddress: request.localAddress,
         latch: request.latch ?? true,
         inbandDtmf: request.inbandDtmf ?? false,
         bindings: request.logger.bindings(),
-      }));
+      });
+      const spare = link.takeSpare(request.localAddress);
+      if (spare !== undefined) return ok(this.openOnSpare(link, call, spare, message, request));
+      const r = await link.request(call, (req) => message(req));
       if (r.ok && r.value.kind === 'opened') {
         const media = new RemoteCallMedia(this, link, call, r.value.localPort, request.logger);
         if (!link.alive) {
@@ -296,6 +315,29 @@ export class MediaWorkerPool implements MediaEngine {
       }
     }
     return err(last);
+  }
+
+  /**
+   * The call gets a pair the worker bound ahead: the handle (and its port, for the SDP
+   * answer) now, without waiting for the worker. The worker opens on that pair as soon as
+   * it reads the message, before any later message for the call; should it refuse (it
+   * never has the pair only if it died or restarted meanwhile), the call fails like a
+   * call whose worker died.
+   */
+  private openOnSpare(link: MediaWorkerLink, call: number, port: number, message: (req: number, port?: number) => ToWorker, request: CallMediaRequest): RemoteCallMedia {
+    const media = new RemoteCallMedia(this, link, call, port, request.logger);
+    link.calls.set(call, media);
+    void link.request(call, (req) => message(req, port)).then((r) => {
+      if (r.ok && r.value.kind === 'opened' && r.value.localPort === port) return;
+      // A worker that died has failed its calls already (onExit).
+      if (link.calls.get(call) !== media) return;
+      const why = !r.ok ? r.error.message : `the worker opened port ${r.value.kind === 'opened' ? String(r.value.localPort) : '?'} instead of ${String(port)}`;
+      request.logger.warn({ code: 'VM_MEDIA_WORKER_FAILED', worker: link.index, port, reason: why }, 'media on a spare port failed');
+      link.calls.delete(call);
+      media.onWorkerFailed(why);
+      if (r.ok && r.value.kind === 'opened') link.post({ t: 'close', req: this.nextId(), call });
+    });
+    return media;
   }
 
   /** Live workers, fewest calls first; ties rotate so that an idle pool fills evenly. */

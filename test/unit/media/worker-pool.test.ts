@@ -13,6 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { decodeUlaw, encodeUlaw } from '../../../src/media/codec/g711.js';
 import { parseWav } from '../../../src/media/audio/wav.js';
 import { parseRtp, serializeRtp } from '../../../src/media/rtp/packet.js';
+import { SPARE_PAIRS } from '../../../src/media/worker/media-worker-host.js';
 import { MediaWorkerPool } from '../../../src/media/worker/worker-pool.js';
 import type { RemoteCallMedia } from '../../../src/media/worker/remote-call-media.js';
 import { silentLogger } from '../../../src/shared/logger.js';
@@ -165,6 +166,55 @@ describe('media worker pool', () => {
     assert.equal(pool.promptId(pool.links[1]!, shared), id, 'the same id in every worker');
     await Promise.all(calls.map((c) => c.close()));
     await p.close();
+  });
+
+  test('after its first call a worker answers from pairs bound ahead: the port comes at once, and the call plays and records', async () => {
+    const p = await peer();
+    const first = await Promise.all([open(p.port), open(p.port)]);
+    // SPARE_PAIRS, or an eighth of a worker's slice when that is less (the test's range is small).
+    const target = Math.min(SPARE_PAIRS, Math.floor((pool.links[0]!.portMax - pool.links[0]!.portMin + 1) / 16));
+    assert.ok(target > 0);
+    await waitFor(() => pool.links.every((l) => (l.spares.get(HOST)?.length ?? 0) >= target), 5000, () => `spares ${pool.links.map((l) => String(l.spares.get(HOST)?.length ?? 0)).join('/')} of ${String(target)}`);
+    const announced = new Set(pool.links.flatMap((l) => l.spares.get(HOST) ?? []));
+    const media = await open(p.port);
+    const link = pool.links[media.workerIndex]!;
+    assert.ok(announced.has(media.localPort), `port ${String(media.localPort)} is one the worker bound ahead`);
+    assert.ok(
+      [...link.pending.values()].some((x) => x.call === media.callId),
+      'open() returned before the worker had replied',
+    );
+    const a = ramp(800, 3);
+    assert.equal(await media.play(a), 'done');
+    await waitFor(() => p.packets.length >= 5, 2000, () => `5 packets, got ${String(p.packets.length)}`);
+    const mine = p.packets.filter((x) => x.length > 12);
+    assert.ok(mine.length >= 5);
+    const file = path.join(dir, 'spare.wav');
+    assert.ok((await media.startRecording(file, { maxDurationMs: 60_000 })).ok);
+    const said = ramp(160 * 10, 7);
+    const enc = encodeUlaw(said);
+    for (let i = 0; i < 10; i++) p.socket.send(serializeRtp({ payloadType: 0, sequenceNumber: 100 + i, timestamp: 160 * i, ssrc: 77, marker: i === 0, payload: enc.subarray(160 * i, 160 * (i + 1)) }), media.localPort, HOST);
+    await new Promise((r) => setTimeout(r, 300));
+    const rec = await media.stopRecording('hangup');
+    assert.ok(rec, 'a recording');
+    const wav = parseWav(await readFile(file));
+    assert.ok(wav.ok);
+    assert.deepEqual(wav.value.samples, decodeUlaw(enc), 'recorded sample for sample');
+    await waitFor(() => (link.spares.get(HOST)?.length ?? 0) >= target, 5000, () => 'the spare taken is replaced');
+    await Promise.all([...first, media].map((c) => c.close()));
+    await p.close();
+  });
+
+  test('a call the worker refuses on a spare pair fails after open() (its port was already given out)', async () => {
+    await waitFor(() => pool.links.every((l) => (l.spares.get(HOST)?.length ?? 0) > 0), 5000, () => 'spares');
+    const r = await pool.open({ codec: 'PCMU', payloadType: 0, telephoneEventPayloadType: 101, ptime: 20, remote: { address: '::1', port: 4000 }, localAddress: HOST, logger: silentLogger() });
+    assert.ok(r.ok, 'the handle comes first');
+    const failures: string[] = [];
+    r.value.onFailure((reason) => failures.push(reason));
+    await waitFor(() => failures.length === 1, 3000, () => 'the failure');
+    assert.match(failures[0]!, /::1/);
+    assert.equal(await r.value.play(ramp(160, 0)), 'aborted');
+    await r.value.close();
+    assert.deepEqual(pool.callsPerWorker, [0, 0]);
   });
 
   test('a killed worker fails its calls cleanly and is started again', async () => {
