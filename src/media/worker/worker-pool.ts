@@ -320,9 +320,9 @@ export class MediaWorkerPool implements MediaEngine {
   /**
    * The call gets a pair the worker bound ahead: the handle (and its port, for the SDP
    * answer) now, without waiting for the worker. The worker opens on that pair as soon as
-   * it reads the message, before any later message for the call; should it refuse (it
-   * never has the pair only if it died or restarted meanwhile), the call fails like a
-   * call whose worker died.
+   * it reads the message, before any later message for the call. Should it refuse (the
+   * call's parameters are invalid, or it restarted meanwhile and no longer has the pair),
+   * the call fails like a call whose worker died: its port was already given out.
    */
   private openOnSpare(link: MediaWorkerLink, call: number, port: number, message: (req: number, port?: number) => ToWorker, request: CallMediaRequest): RemoteCallMedia {
     const media = new RemoteCallMedia(this, link, call, port, request.logger);
