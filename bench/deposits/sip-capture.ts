@@ -22,6 +22,13 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export interface SipCaptureResult {
   /** Per Call-ID, epoch seconds of each message on the wire (first occurrence). */
   readonly calls: Map<string, CallTimes>;
+  /** Per Call-ID, the server's RTP port (the m= line of its 200 to the INVITE). */
+  readonly rtpPortOf: Map<string, number>;
+  /**
+   * Per server RTP port, the epoch seconds of every RTP packet it sent with the marker bit
+   * (the start of each talkspurt: the greeting's first packet among them), in order.
+   */
+  readonly markers: Map<number, number[]>;
   readonly packets: number;
   /** Packets dumpcap reported dropped (0 when it kept up); calls missing here fall back to SIPp's times. */
   readonly dropped: number;
@@ -31,11 +38,22 @@ export interface SipCapture {
   stop(): Promise<SipCaptureResult>;
 }
 
-/** Starts dumpcap on `lo` for UDP to or from `sipPort`; resolves once it is writing. */
-export async function startSipCapture(dir: string, sipPort: number): Promise<SipCapture> {
+/**
+ * The kernel filter: the SIP port, and the server's RTP packets that carry the marker bit
+ * (a few per call: the start of each prompt's talkspurt), so that the greeting's start is
+ * timed on the wire without capturing the 50 packets/s of every call. RTCP is told apart
+ * by its second byte (packet types 200–204 read as payload types 72–76 with the marker;
+ * RTP payload types stay below 72, RFC 5761 §4).
+ */
+export function captureFilter(sipPort: number, rtpPorts: readonly [number, number]): string {
+  return `udp port ${String(sipPort)} or (udp src portrange ${String(rtpPorts[0])}-${String(rtpPorts[1])} and udp[9] & 0x80 != 0 and udp[9] & 0x7f < 72)`;
+}
+
+/** Starts dumpcap on `lo` for UDP to or from `sipPort` and the server's marked RTP; resolves once it is writing. */
+export async function startSipCapture(dir: string, sipPort: number, rtpPorts: readonly [number, number]): Promise<SipCapture> {
   const file = join(dir, 'sip.pcapng');
   // -B: a 64 MB kernel buffer so that bursts at the ramp are not dropped; -s 0: whole messages.
-  const child = spawn('dumpcap', ['-i', 'lo', '-f', `udp port ${String(sipPort)}`, '-s', '0', '-B', '64', '-q', '-w', file], {
+  const child = spawn('dumpcap', ['-i', 'lo', '-f', captureFilter(sipPort, rtpPorts), '-s', '0', '-B', '64', '-q', '-w', file], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -50,20 +68,29 @@ export async function startSipCapture(dir: string, sipPort: number): Promise<Sip
       const dropped = Number(/dropped[^\d]*(\d+)/i.exec(stderr)?.[1] ?? 0);
       const { stdout } = await run(
         'tshark',
-        ['-r', file, '-Y', 'sip', '-T', 'fields', '-E', 'separator=\t', '-e', 'frame.time_epoch', '-e', 'udp.srcport', '-e', 'sip.Call-ID', '-e', 'sip.CSeq.method', '-e', 'sip.Method', '-e', 'sip.Status-Code'],
+        [
+          '-r', file, '-Y', 'sip', '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=f',
+          '-e', 'frame.time_epoch', '-e', 'udp.srcport', '-e', 'sip.Call-ID', '-e', 'sip.CSeq.method', '-e', 'sip.Method', '-e', 'sip.Status-Code', '-e', 'sdp.media.port',
+        ],
         { maxBuffer: 1 << 30, encoding: 'latin1' },
       );
-      const calls = parseSipFields(stdout, sipPort);
-      return { calls, packets: stdout.split('\n').filter((l) => l !== '').length, dropped };
+      const { calls, rtpPortOf } = parseSipFields(stdout, sipPort);
+      const rtp = await run('tshark', ['-r', file, '-Y', `not udp.port == ${String(sipPort)}`, '-T', 'fields', '-E', 'separator=\t', '-e', 'frame.time_epoch', '-e', 'udp.srcport'], {
+        maxBuffer: 1 << 30,
+        encoding: 'latin1',
+      });
+      const markers = parseMarkerFields(rtp.stdout);
+      return { calls, rtpPortOf, markers, packets: stdout.split('\n').filter((l) => l !== '').length, dropped };
     },
   };
 }
 
-/** tshark's fields, one message per line: time, source port, Call-ID, CSeq method, request method, status. */
-export function parseSipFields(text: string, serverPort: number): Map<string, CallTimes> {
+/** tshark's fields, one message per line: time, source port, Call-ID, CSeq method, request method, status, SDP media port. */
+export function parseSipFields(text: string, serverPort: number): { calls: Map<string, CallTimes>; rtpPortOf: Map<string, number> } {
   const calls = new Map<string, CallTimes>();
+  const rtpPortOf = new Map<string, number>();
   for (const line of text.split('\n')) {
-    const [time, src, callId, cseqMethod, method, status] = line.split('\t');
+    const [time, src, callId, cseqMethod, method, status, mediaPort] = line.split('\t');
     if (!callId || !time) continue;
     const at = Number(time);
     let c = calls.get(callId);
@@ -74,10 +101,40 @@ export function parseSipFields(text: string, serverPort: number): Map<string, Ca
       else if (method === 'ACK') c.ack ??= at;
       else if (method === 'BYE') c.bye ??= at;
     } else if (fromServer && status) {
-      if (cseqMethod === 'INVITE' && status === '200') c.ok200 ??= at;
-      else if (cseqMethod === 'INVITE' && Number(status) >= 300) c.otherFinal ??= status;
+      if (cseqMethod === 'INVITE' && status === '200') {
+        c.ok200 ??= at;
+        if (mediaPort && !rtpPortOf.has(callId)) rtpPortOf.set(callId, Number(mediaPort));
+      } else if (cseqMethod === 'INVITE' && Number(status) >= 300) c.otherFinal ??= status;
       else if (cseqMethod === 'BYE' && status === '200') c.byeOk ??= at;
     }
   }
-  return calls;
+  return { calls, rtpPortOf };
+}
+
+/** tshark's fields for the marked RTP packets, one per line: time, source port. */
+export function parseMarkerFields(text: string): Map<number, number[]> {
+  const markers = new Map<number, number[]>();
+  for (const line of text.split('\n')) {
+    const [time, src] = line.split('\t');
+    if (!time || !src) continue;
+    const port = Number(src);
+    let list = markers.get(port);
+    if (!list) markers.set(port, (list = []));
+    list.push(Number(time));
+  }
+  return markers;
+}
+
+/**
+ * The greeting's first packet on the wire for a call: the server's first marked RTP packet
+ * from the call's port at or after its 200 (ports are reused by later calls, so an earlier
+ * packet from the same port belongs to another call). Undefined when none was captured.
+ */
+export function greetingStartOf(times: CallTimes, port: number | undefined, markers: ReadonlyMap<number, readonly number[]>): number | undefined {
+  if (port === undefined || times.ok200 === undefined) return undefined;
+  const list = markers.get(port);
+  if (!list) return undefined;
+  const end = times.bye ?? Infinity;
+  for (const t of list) if (t >= times.ok200 && t <= end) return t;
+  return undefined;
 }
