@@ -12,6 +12,7 @@ import { LiveEvents } from './voicemail/live/live-events.js';
 import { startHttp } from './compose/http.js';
 import { createLogger } from './compose/logger.js';
 import { createNotifications, type NotifyService } from './compose/notify.js';
+import { applyProcessNice } from './compose/process-priority.js';
 import { ensureDemoMailbox, openStores } from './compose/open-store.js';
 import { toSipStackOptions } from './compose/sip-options.js';
 import { startVoicemail, type VoicemailService } from './compose/voicemail.js';
@@ -61,6 +62,8 @@ function accountHostOf(sip: SipStack): string {
 export async function startVoxmail(config: Config, options: StartVoxmailOptions = {}): Promise<Voxmail> {
   const logger = options.logger ?? createLogger(config.log.level);
   logger.info({ version: VERSION, dataDir: config.dataDir, node: process.version }, 'voxmail starting');
+  // Before any thread of ours starts (store writer, media workers): they inherit it.
+  applyProcessNice(config.process.nice, logger);
 
   await prepareDataDir(config.dataDir);
 

@@ -24,6 +24,7 @@ export interface ConfigFlags {
   readonly rtpPorts?: string | undefined;
   readonly mediaWorkers?: string | undefined;
   readonly mediaWorkerNice?: string | undefined;
+  readonly nice?: string | undefined;
   readonly storeWriter?: string | undefined;
   readonly rtpSockets?: string | undefined;
   readonly logLevel?: string | undefined;
@@ -166,6 +167,15 @@ export const CONFIG_OVERRIDES: readonly ConfigOverride[] = [
     field: 'media.workerNice',
     description: 'niceness of the media worker threads, -20 to 19 (0, the default, leaves it; negative: media first, needs root or CAP_SYS_NICE)',
     parse: set(['media', 'workerNice'], signedIntegerOrText),
+  },
+  {
+    key: 'nice',
+    flag: '--nice',
+    argName: '<n>',
+    env: 'VOXMAIL_NICE',
+    field: 'process.nice',
+    description: 'niceness of the whole server (every thread), -20 to 19 (0, the default, leaves it; negative: Voxmail first on a shared box, needs root or CAP_SYS_NICE)',
+    parse: set(['process', 'nice'], signedIntegerOrText),
   },
   {
     key: 'storeWriter',

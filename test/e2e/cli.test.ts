@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -195,6 +195,38 @@ describe('voxmail serve', () => {
       assert.ok(messages.includes('voxmail stopped'), messages.join('\n'));
     });
   }
+
+  test('--nice sets every thread of the server, the media workers and the store writer started after included', async () => {
+    // A positive niceness: any user may lower their own priority, and it proves the setting
+    // reaches every thread as well as a negative one would (which needs root).
+    const child = start([
+      'serve', '--sip-host', '127.0.0.1', '--sip-port', '0', '--http-port', '0', '--data', join(tmp, 'd-nice'),
+      '--nice', '4', '--media-workers', '2', '--store-writer', 'worker', '--rtp-ports', '41000-41999',
+    ]);
+    const exited = finishCli(child);
+    try {
+      await waitForLog(child, 'voxmail started');
+      const pid = child.pid!;
+      const threads = new Map<string, number[]>();
+      for (const tid of readdirSync(`/proc/${String(pid)}/task`)) {
+        const comm = readFileSync(`/proc/${String(pid)}/task/${tid}/comm`, 'utf8').trim();
+        const stat = readFileSync(`/proc/${String(pid)}/task/${tid}/stat`, 'utf8');
+        // Field 19 of stat is the niceness: the 17th after "(comm) ".
+        const nice = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+        threads.set(comm, [...(threads.get(comm) ?? []), nice]);
+      }
+      assert.deepEqual(threads.get('vx-media-0'), [4], `media worker 0: ${JSON.stringify([...threads])}`);
+      assert.deepEqual(threads.get('vx-media-1'), [4], `media worker 1: ${JSON.stringify([...threads])}`);
+      const all = [...threads.values()].flat();
+      assert.ok(all.length >= 6, `the server has its helper threads too: ${JSON.stringify([...threads])}`);
+      assert.deepEqual(all.filter((n) => n !== 4), [], `every thread at nice 4: ${JSON.stringify([...threads])}`);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const r = await exited;
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /"msg":"process priority set"/, 'the log says the priority was set');
+  });
 
   test('an HTTP port already taken: exit 1 with VM_HTTP_LISTEN_FAILED', async () => {
     const blocker = createServer();

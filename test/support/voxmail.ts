@@ -112,6 +112,7 @@ export function testConfig(dataDir: string, rtp: RtpRange, o: Pick<VoxmailServer
     sip: { ...DEFAULT_CONFIG.sip, hosts: ['127.0.0.1'], port: o.sipPort ?? 0, transports: ['udp', 'tcp'] },
     rtp: { ...rtp, sockets: DEFAULT_CONFIG.rtp.sockets },
     media: { workers: o.mediaWorkers ?? testMediaWorkers(), workerNice: 0 },
+    process: { nice: 0 },
     store: { writer: testStoreWriter() },
     http: { ...DEFAULT_CONFIG.http, host: '127.0.0.1', port: 0 },
     log: { level: process.env['LOG'] === 'debug' ? 'debug' : 'silent' },

@@ -190,6 +190,21 @@ describe('media.workers', () => {
   });
 });
 
+describe('process.nice', () => {
+  test('default 0 (the priority is left); set by the file, VOXMAIL_NICE or --nice', () => {
+    assert.equal(good().process.nice, 0);
+    assert.equal(good({ argvFlags: { config: file('pn.yaml', 'process: { nice: -10 }\n') } }).process.nice, -10);
+    assert.equal(good({ env: { VOXMAIL_NICE: '-5' } }).process.nice, -5);
+    assert.equal(good({ env: { VOXMAIL_NICE: '-5' }, argvFlags: { nice: '3' } }).process.nice, 3);
+  });
+
+  test('anything but an integer -20–19 is refused, naming the field', () => {
+    badField('process.nice', { env: { VOXMAIL_NICE: '-21' } });
+    badField('process.nice', { flags: { nice: 'high' } });
+    badField('process.nice', { file: file('pn-big.yaml', 'process: { nice: 20 }\n') });
+  });
+});
+
 describe('media.workerNice', () => {
   test('default 0 (the priority is left); set by the file, VOXMAIL_MEDIA_WORKER_NICE or --media-worker-nice', () => {
     assert.equal(good().media.workerNice, 0);
@@ -249,6 +264,7 @@ describe('config files', () => {
         '  forceRport: false',
         'rtp: { portMin: 10000, portMax: 10999, sockets: dgram }',
         'media: { workers: 2, workerNice: -5 }',
+        'process: { nice: -10 }',
         'store: { writer: worker }',
         'http: { host: "::", port: 8088, trustProxy: [10.0.0.1, 10.1.0.0/16], cookieSecure: true }',
         'log: { level: silent }',
@@ -289,6 +305,7 @@ describe('config files', () => {
       },
       rtp: { portMin: 10000, portMax: 10999, sockets: 'dgram' },
       media: { workers: 2, workerNice: -5 },
+      process: { nice: -10 },
       store: { writer: 'worker' },
       http: { host: '::', port: 8088, trustProxy: ['10.0.0.1', '10.1.0.0/16'], cookieSecure: true },
       log: { level: 'silent' },
@@ -370,7 +387,7 @@ describe('config files', () => {
     const lines = e.message.split('\n');
     assert.equal(lines.length, 2, e.message);
     assert.match(e.message, /^sip: unknown key "prot" \(allowed: hosts, port, transports, timers, limits, forceRport\) \(from .*unknown\.yaml:3\)$/m);
-    assert.match(e.message, /^\(top level\): unknown key "extra" \(allowed: dataDir, sip, rtp, media, store, http, log, trust, notify\) \(from .*unknown\.yaml:4\)$/m);
+    assert.match(e.message, /^\(top level\): unknown key "extra" \(allowed: dataDir, sip, rtp, media, process, store, http, log, trust, notify\) \(from .*unknown\.yaml:4\)$/m);
   });
 
   test('unknown keys deep down and in JSON too', () => {
