@@ -86,10 +86,10 @@ export interface MediaConfig {
  * collector's and libuv's helpers — set once at start, so that threads started later
  * inherit it. Negative values give Voxmail the CPU before the other processes of the box,
  * as telephony servers are deployed (FreeSWITCH's packaged unit runs it SCHED_RR,
- * Asterisk has `-p`); on 2 cores shared with SIPp at 2,500 concurrent deposits, −10 cut
- * the median INVITE→200 p99 of alternating runs from 98 to 67 ms (ADR 0007). The whole
- * process at once, so the SIP thread and the media keep their balance (`media.workerNice`
- * alone starves the SIP thread). Needs root or CAP_SYS_NICE; without, said once in the log.
+ * Asterisk has `-p`). The whole process at once, so the SIP thread and the media keep
+ * their balance (`media.workerNice` alone starves the SIP thread). On the deposits bench
+ * (2 cores, SIPp beside us) −10 did not help beyond the machine's noise: our own threads
+ * fill both cores there (ADR 0007). Needs root or CAP_SYS_NICE; without, said once in the log.
  */
 export interface ProcessConfig {
   readonly nice: number;
