@@ -1,5 +1,6 @@
 /**
- * Plays a queue of prompts (PCM) to the caller, one frame per media-clock tick.
+ * Plays a queue of prompts (PCM) to the caller, one frame per media-clock tick (the first
+ * frame of a talk spurt at once, when `play` starts it outside a tick).
  *
  * The queue is one continuous stream: a prompt's last partial frame is completed with
  * the next prompt's first samples, so back-to-back prompts are heard without a gap or a
@@ -18,6 +19,7 @@
  */
 import { DEFAULT_PTIME_MS, samplesForMs, type FrameSink } from './frame.js';
 import type { TickSource } from './media-clock.js';
+import { inTickScope } from './tick-batch.js';
 
 export type PlayOutcome = 'done' | 'interrupted' | 'aborted';
 
@@ -105,6 +107,15 @@ export class Player {
         this.tickCount = 0;
         this.spurtStart = true;
         this.unsubscribe = this.clock.subscribe(this.onTick);
+        // A talk spurt's first frame goes out now, not at the next tick (on average half a
+        // period later, a whole one at worst): the caller hears the greeting that much
+        // sooner after the ACK, and the rest follows on the shared clock, frame by frame
+        // as before (the next frame comes less than a period after this one, which any
+        // jitter buffer absorbs). Inside a tick (a listener starting a prompt) the first
+        // frame waits for the clock's next tick, as every frame did before: a frame sent
+        // here would need the clock's promise not to deliver the current tick to a new
+        // subscriber, which it does not make.
+        if (!inTickScope()) this.tick();
       }
     });
   }

@@ -35,15 +35,16 @@ function concat(frames: Array<{ pcm: Int16Array }>): Int16Array {
 }
 
 describe('Player', () => {
-  test('a prompt of 1 s is exactly 50 frames, one per tick, the last padded only at the end', async () => {
+  test('a prompt of 1 s is exactly 50 frames, the first at once, then one per tick, the last padded only at the end', async () => {
     const { time, clock, frames, player } = setup();
     const done = player.play(ramp(8000, 0));
     time.advance(2000);
     assert.equal(await done, 'done');
     assert.equal(frames.length, 50);
+    // The spurt's first frame when play() is called (t = 0), not a period later.
     assert.deepEqual(
       frames.slice(0, 3).map((f) => f.at),
-      [20, 40, 60],
+      [0, 20, 40],
     );
     const partial = player.play(ramp(100, 0));
     time.advance(200);
@@ -77,8 +78,8 @@ describe('Player', () => {
       frames.map((_, i) => i === 0),
       'marker only on the first frame of the spurt',
     );
-    // Every frame on its own tick: no gap, no burst.
-    frames.forEach((f, i) => assert.equal(f.at, 20 * (i + 1)));
+    // The first frame at once, then every frame on its own tick: no gap, no burst.
+    frames.forEach((f, i) => assert.equal(f.at, 20 * i));
   });
 
   test('a prompt queued while the previous one plays continues the spurt (no marker)', async () => {
@@ -139,8 +140,9 @@ describe('Player', () => {
     assert.equal(await one, 'aborted');
     time.advance(100);
     assert.equal(await two, 'done');
-    assert.equal(frames.length, 7);
-    assert.deepEqual(Array.from(frames[5]!.pcm.subarray(0, 3)), [7, 8, 9]);
+    // 6 frames of `one` (at once, then 5 ticks), then `two`'s 2.
+    assert.equal(frames.length, 8);
+    assert.deepEqual(Array.from(frames[6]!.pcm.subarray(0, 3)), [7, 8, 9]);
     assert.equal(await player.play(ramp(10, 0), { signal: AbortSignal.abort() }), 'aborted');
   });
 
@@ -182,6 +184,25 @@ describe('Player', () => {
     player.close();
   });
 
+  test('a spurt started inside a tick waits for the next tick (no frame outside the clock, no double frame)', async () => {
+    const { time, clock, frames, player } = setup();
+    // Another subscriber starts the prompt from within a tick.
+    let started: Promise<unknown> | undefined;
+    const stopOther = clock.subscribe(() => {
+      started ??= player.play(ramp(480, 0));
+    });
+    time.advance(20);
+    assert.deepEqual(frames, [], 'nothing sent from inside the tick that started it');
+    time.advance(60);
+    assert.equal(await started, 'done');
+    assert.deepEqual(
+      frames.map((f) => f.at),
+      [40, 60, 80],
+      'then one frame per tick',
+    );
+    stopOther();
+  });
+
   test('ptime 40 on a 20 ms clock sends a 320-sample frame every other tick', async () => {
     const { time, frames, player } = setup(40);
     const p = player.play(ramp(960, 0));
@@ -190,9 +211,9 @@ describe('Player', () => {
     assert.deepEqual(
       frames.map((f) => [f.at, f.pcm.length]),
       [
-        [20, 320],
-        [60, 320],
-        [100, 320],
+        [0, 320],
+        [40, 320],
+        [80, 320],
       ],
     );
     assert.throws(() => new Player({ clock: new MediaClock(), sink: { sendFrame: () => undefined }, ptime: 30 }), RangeError);
