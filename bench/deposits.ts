@@ -707,7 +707,8 @@ export async function runDepositsBench(options: DepositsBenchOptions): Promise<D
     (at
       ? ` — at ${int(at.calls)}: ${int(at.failedCalls)} failed, ${int(at.messagesComplete)}/${int(at.calls)} messages complete, ` +
         `CPU ${fixed(at.cpuPerCallPct, 3)}% of a core per call (${fixed(at.cpuPct, 1)}%${at.ratioToBare !== null ? `, ${fixed(at.ratioToBare, 2)}× the bare UDP loop` : ''}), ` +
-        `${fixed(at.memPerCallMB, 3)} MB per call, INVITE→200 p50/p99 ${fixed(at.invite200P50Ms, 1)}/${fixed(at.invite200P99Ms, 1)} ms`
+        `${fixed(at.memPerCallMB, 3)} MB per call, INVITE→200 p50/p99 ${fixed(at.invite200P50Ms, 1)}/${fixed(at.invite200P99Ms, 1)} ms, ` +
+        `greeting start p50/p99 ${fixed(at.greetingStartP50Ms, 1)}/${fixed(at.greetingStartP99Ms, 1)} ms`
       : '');
   return { rows, highestCleanStep, summary, talkSeconds, introMs: intro.totalMs, speechMs: audio.durationMs, maxInviteP99Ms: o.maxInviteP99Ms };
 }
