@@ -43,7 +43,8 @@ export function applyProcessNice(nice: number, log: Logger): NiceOutcome {
       setPriority(tid, nice);
       threads++;
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code ?? String(e);
+      // os.setPriority throws ERR_SYSTEM_ERROR with the errno's name in `info.code`.
+      const code = (e as { info?: { code?: string } }).info?.code ?? (e as NodeJS.ErrnoException).code ?? String(e);
       // A helper thread may have ended since the directory was read.
       if (code === 'ESRCH') continue;
       refused ??= code;
