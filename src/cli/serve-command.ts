@@ -22,15 +22,35 @@ export function registerServeCommand(program: Command): Command {
       process.exitCode = EXIT_USAGE;
       return;
     }
+    // The signals are ours from here on, through one listener that stays installed: without
+    // a listener, a SIGTERM that comes while the server starts — or in the moment after it
+    // said "voxmail started" — killed the process where it stood (about half of the tries);
+    // and swapping listeners loses a signal that is already on its way to JavaScript (the
+    // handle it arrived on is closed). One that comes during start-up is kept and stops the
+    // server as soon as it is up.
+    const early: NodeJS.Signals[] = [];
+    let stop: ((signal: NodeJS.Signals) => void) | null = null;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stop === null) early.push(signal);
+      else stop(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const release = (): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    };
     let app: Voxmail;
     try {
       app = await startVoxmail(config);
     } catch (e) {
+      release();
       process.stderr.write(`voxmail: cannot start: ${describeError(e)}\n`);
       process.exitCode = EXIT_FAILURE;
       return;
     }
-    stopOnSignals(app);
+    stop = gracefulStop(app, release);
+    for (const signal of early) stop(signal);
   });
   return cmd;
 }
@@ -43,7 +63,8 @@ function describeError(e: unknown): string {
   return String(e);
 }
 
-function stopOnSignals(app: Voxmail): void {
+/** What a SIGINT/SIGTERM does once the server is up: stop it gracefully (a second one exits at once). */
+function gracefulStop(app: Voxmail, release: () => void): (signal: NodeJS.Signals) => void {
   const { logger } = app;
   let stopping = false;
 
@@ -61,8 +82,7 @@ function stopOnSignals(app: Voxmail): void {
 
     const finish = (code: number): void => {
       clearTimeout(deadline);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      release();
       process.exitCode = code;
       // Everything is closed, so the event loop should now be empty. If some handle
       // still keeps the process alive, say so and leave anyway (unref'd: it does not
@@ -81,6 +101,5 @@ function stopOnSignals(app: Voxmail): void {
     );
   };
 
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  return onSignal;
 }

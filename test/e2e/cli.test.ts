@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -205,7 +205,11 @@ describe('voxmail serve', () => {
     ]);
     const exited = finishCli(child);
     try {
-      await waitForLog(child, 'voxmail started');
+      const started = await waitForLog(child, 'voxmail started');
+      // Serving (and its signal handlers installed) before the threads are read and it is stopped.
+      const res = await fetch(`http://127.0.0.1:${String((started.http as { port: number }).port)}/healthz`);
+      assert.equal(res.status, 200);
+      await res.body?.cancel();
       const pid = child.pid!;
       const threads = new Map<string, number[]>();
       for (const tid of readdirSync(`/proc/${String(pid)}/task`)) {
@@ -227,6 +231,58 @@ describe('voxmail serve', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /"msg":"process priority set"/, 'the log says the priority was set');
   });
+
+  test('--nice -5 without the right to raise priority: the server runs as started and says why', async (t) => {
+    // As root, run the server as nobody; as anyone else, we lack the right ourselves.
+    const asNobody = process.getuid?.() === 0;
+    const data = mkdtempSync(join(tmpdir(), 'voxmail-nice-'));
+    chmodSync(data, 0o777);
+    t.after(() => rmSync(data, { recursive: true, force: true }));
+    const child = spawn(
+      process.execPath,
+      [bin, 'serve', '--sip-host', '127.0.0.1', '--sip-port', '0', '--http-port', '0', '--data', join(data, 'd'), '--nice', '-5'],
+      { cwd: data, env: cleanEnv(), ...(asNobody ? { uid: 65534, gid: 65534 } : {}) },
+    );
+    const exited = finishCli(child);
+    try {
+      const started = await waitForLog(child, 'voxmail started');
+      const http = started.http as { port: number };
+      const res = await fetch(`http://127.0.0.1:${String(http.port)}/healthz`);
+      assert.equal(res.status, 200, 'the server works at its normal priority');
+      await res.body?.cancel();
+      const pid = child.pid!;
+      for (const tid of readdirSync(`/proc/${String(pid)}/task`)) {
+        const stat = readFileSync(`/proc/${String(pid)}/task/${tid}/stat`, 'utf8');
+        const nice = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+        assert.equal(nice, 0, `thread ${tid} kept the priority it was started with`);
+      }
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const r = await exited;
+    assert.equal(r.code, 0, r.stderr);
+    const refusal = r.stdout.split('\n').find((l) => l.includes('the process keeps its priority'));
+    assert.ok(refusal, `the log says the priority was kept:\n${r.stdout.slice(0, 2000)}`);
+    assert.match(refusal, /"error":"(EACCES|EPERM)"/, 'and names why');
+  });
+
+  for (const moment of ['voxmail starting', 'voxmail started'] as const) {
+    test(`SIGTERM at once on "${moment}": stopped gracefully (exit 0) once up, every time`, async () => {
+      // Before, a SIGTERM in start-up or just after the "started" line killed the process
+      // where it stood (no stop handler yet), in about half of the tries.
+      for (let i = 0; i < 3; i++) {
+        const child = start(['serve', '--sip-host', '127.0.0.1', '--sip-port', '0', '--http-port', '0', '--data', join(tmp, `d-early-${String(i)}`), '--media-workers', '1']);
+        const exited = finishCli(child);
+        await waitForLog(child, moment);
+        child.kill('SIGTERM');
+        const r = await exited;
+        assert.equal(r.signal, null, `try ${String(i)}: killed by ${String(r.signal)}`);
+        assert.equal(r.code, 0, `try ${String(i)}: ${r.stderr}`);
+        const messages = r.stdout.split('\n').filter((l) => l !== '').map((l) => (JSON.parse(l) as { msg: string }).msg);
+        assert.ok(messages.includes('voxmail stopped'), `try ${String(i)}: ${messages.join(' | ')}`);
+      }
+    });
+  }
 
   test('an HTTP port already taken: exit 1 with VM_HTTP_LISTEN_FAILED', async () => {
     const blocker = createServer();
