@@ -20,7 +20,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { Message } from '../../../src/voicemail/model.js';
-import { screenshotPath } from '../../support/chromium.js';
+import { pollPage, screenshotPath } from '../../support/chromium.js';
 import { bestMatch } from '../../support/rtp-capture.js';
 import { assertSippOk } from '../../support/sipp.js';
 import { assertHeardInOrder, assertNotHeard, assertSameAudio, callIdOf, callServer, heardPrompt, introMs, type VoxmailServer } from '../../support/voxmail.js';
@@ -83,6 +83,39 @@ describe('the web inbox in Chromium', () => {
     assert.equal(stored?.heard, true, 'heard in the store too');
     await page.locator('[data-testid="play"]').click(); // pause
     await page.screenshot({ path: screenshotPath('player') });
+  });
+
+  test('played before its waveform arrives: playback goes on when the waveform comes (the source is not reloaded)', async () => {
+    // The waveform's peaks come from a whole-file GET of the audio URL; the <audio> element
+    // streams it with Range requests. Hold the peaks back until the audio plays.
+    let release = (): void => undefined;
+    const held = new Promise<void>((r) => (release = r));
+    let peaksServed = 0;
+    await page.route('**/api/v1/messages/*/audio*', async (route) => {
+      const whole = route.request().headers()['range'] === undefined;
+      if (whole) await held;
+      await route.continue();
+      if (whole) peaksServed++;
+    });
+    const now = `(() => { const a = document.querySelector('audio[data-testid="player-audio"]'); return a ? [a.currentTime, a.paused] : [0, true]; })()`;
+    try {
+      await page.goto(base); // a fresh player for the message
+      await page.locator(`${ROW}[data-id="${original.id}"] button`).first().click();
+      await page.locator('[data-testid="play"]').click();
+      const [before] = (await pollPage(page, now, (v) => (v as [number, boolean])[0] > 0.3)) as [number, boolean];
+      assert.ok(before > 0.3, `playing before the waveform came (currentTime ${String(before)})`);
+      release();
+      await pollPage(page, 'true', () => peaksServed > 0);
+      assert.ok(peaksServed > 0, 'the waveform was fetched');
+      await new Promise((r) => setTimeout(r, 700));
+      const [after, paused] = await page.evaluate<[number, boolean]>(now);
+      assert.equal(paused, false, 'still playing once the waveform came');
+      assert.ok(after > before, `from where it was, not from the start (currentTime ${String(before)} → ${String(after)})`);
+    } finally {
+      release();
+      await page.unroute('**/api/v1/messages/*/audio*');
+    }
+    await page.locator('[data-testid="play"]').click(); // pause
   });
 
   test('forward it with a comment recorded in the browser: the copy is the comment, 0.5 s of silence, then the original', async (t) => {

@@ -85,9 +85,13 @@ export function Player({ message, speed, onSpeed, autoplay, onPlayed, onEnded, h
       normalize: true,
       dragToSeek: true,
     });
+    // wavesurfer reloads the <audio> element unless the URL it is given equals the element's
+    // own (absolute) src — and a reload stops a playback the user started before the peaks
+    // arrived and rewinds it to 0. So it gets the absolute URL.
+    const src = new URL(message.audioUrl, document.baseURI).href;
     peaksOf(message.audioUrl, abort.signal)
       .then((p) => {
-        if (p && !abort.signal.aborted) void ws.load(message.audioUrl, [p.peaks], p.durationSec).catch(() => undefined);
+        if (p && !abort.signal.aborted) void ws.load(src, [p.peaks], p.durationSec).catch(() => undefined);
       })
       .catch(() => undefined);
     if (autoplay) void media.play().catch(() => undefined);
