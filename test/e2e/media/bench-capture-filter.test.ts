@@ -16,9 +16,28 @@ import { startSipCapture } from '../../../bench/deposits/sip-capture.js';
 const dir = mkdtempSync(join(tmpdir(), 'voxmail-bench-capture-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-function bound(): Promise<Socket> {
+function bound(port = 0): Promise<Socket> {
   const s = createSocket('udp4');
-  return new Promise((resolve) => s.bind(0, '127.0.0.1', () => resolve(s)));
+  return new Promise((resolve, reject) => {
+    s.once('error', (e) => {
+      s.close();
+      reject(e);
+    });
+    s.bind(port, '127.0.0.1', () => resolve(s));
+  });
+}
+
+/** Two sockets on adjacent ports, so the range holds them and nothing else of ours: any other bound socket is outside it. */
+async function adjacentPair(): Promise<[Socket, Socket]> {
+  for (let attempt = 0; ; attempt++) {
+    const first = await bound();
+    const second = await bound(first.address().port + 1).catch((e: unknown) => {
+      first.close();
+      if (attempt >= 20) throw e;
+      return undefined;
+    });
+    if (second) return [first, second];
+  }
 }
 
 function rtp(marker: boolean, pt: number): Buffer {
@@ -32,8 +51,7 @@ const send = (s: Socket, b: Buffer, port: number): Promise<void> => new Promise(
 
 test('only marked RTP from the server range is captured (and the SIP port)', async () => {
   const sink = await bound();
-  const inRange = await bound();
-  const rtcpLike = await bound();
+  const [inRange, rtcpLike] = await adjacentPair();
   const outside = await bound();
   const sinkPort = sink.address().port;
   const ports = [inRange.address().port, rtcpLike.address().port];
