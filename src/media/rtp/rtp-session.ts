@@ -573,7 +573,7 @@ export class RtpSession implements TickDeferred {
     if (inTickScope()) {
       this.pending = buf;
       this.pendingPayloadBytes = payload.length;
-      deferToTickEnd(this);
+      deferToTickEnd(this, marker);
       return true;
     }
     return this.transmit(buf, payload.length);

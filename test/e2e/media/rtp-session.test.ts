@@ -398,6 +398,36 @@ describe(`RtpSession over loopback (${want} sockets)`, () => {
     clock.close();
   });
 
+  test('in a tick, a talk spurt\'s first packet (marker) leaves before the packets of the streams already playing', async () => {
+    const time = new ManualClock();
+    const clock = new MediaClock({ clock: time });
+    const allocator = new PortAllocator(range());
+    const sink = await udp();
+    const got: Buffer[] = [];
+    sink.on('message', (m) => got.push(m));
+    const remote = { address: HOST, port: sink.address().port };
+    const playing = await open(allocator, remote);
+    const starting = await open(allocator, remote);
+    playing.sendAudio(payload(9), { marker: true }); // its spurt started earlier, outside the tick
+    clock.subscribe(() => {
+      playing.sendAudio(payload(1));
+      starting.sendAudio(payload(2), { marker: true });
+    });
+    time.advance(20);
+    await waitFor(() => got.length === 3, '3 packets');
+    const order = got.map((m) => {
+      const r = parseRtp(m);
+      assert.ok(r.ok, 'RTP');
+      return [r.value.payload[0], r.value.marker];
+    });
+    assert.deepEqual(order, [
+      [9, true],
+      [2, true],
+      [1, false],
+    ]);
+    clock.close();
+  });
+
   test('SSRC change mid-call (the peer restarted its stream): both streams delivered, no inserted silence', async () => {
     const allocator = new PortAllocator(range());
     const peer = await udp();
