@@ -26,6 +26,12 @@
  * listeners feed write their packets at once but hand them to the kernel together once
  * every listener has run, which keeps the per-call JavaScript and the system calls
  * from evicting each other's caches.
+ *
+ * `onTickStart` runs first in each tick, inside the scope: a media worker handles there
+ * the messages that arrived while it was busy (a greeting to start), so that they wait
+ * for at most the tick in progress, not for a whole catch-up burst and the receive pass
+ * after it. Subscribing from inside a tick (there, or from a listener) joins the running
+ * clock: the new listener gets the current tick if the walk has not passed it.
  */
 import { systemClock, type Clock, type TimerHandle } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
@@ -56,6 +62,12 @@ export interface MediaClockOptions {
   readonly maxCatchUpTicks?: number;
   /** Where listener exceptions are reported (they never stop the clock). */
   readonly logger?: Logger;
+  /**
+   * Called at the start of every tick, before the listeners and inside the tick scope
+   * (what it sends goes out with the tick's packets). Its exceptions are counted and
+   * logged like a listener's.
+   */
+  readonly onTickStart?: () => void;
 }
 
 export interface MediaClockStats {
@@ -89,6 +101,9 @@ export class MediaClock implements TickSource {
   private closed = false;
   /** Bumped on every start, so a tick loop notices a stop/restart made by a listener. */
   private generation = 0;
+  /** True while `fire` delivers ticks: a subscriber then joins the running clock. */
+  private firing = false;
+  private readonly onTickStart: (() => void) | undefined;
   /** Bound once so that scheduling a tick does not allocate a closure. */
   private readonly onTimer = (): void => this.fire();
 
@@ -97,6 +112,7 @@ export class MediaClock implements TickSource {
     this.periodMs = options.periodMs ?? DEFAULT_PTIME_MS;
     this.maxCatchUp = options.maxCatchUpTicks ?? 5;
     this.log = options.logger;
+    this.onTickStart = options.onTickStart;
     if (!(this.periodMs > 0) || !Number.isFinite(this.periodMs)) throw new RangeError('periodMs must be a positive number');
     if (!Number.isInteger(this.maxCatchUp) || this.maxCatchUp < 0) throw new RangeError('maxCatchUpTicks must be an integer >= 0');
   }
@@ -104,14 +120,18 @@ export class MediaClock implements TickSource {
   /**
    * Receive every tick from the next one on. The first subscriber starts the clock (its
    * first tick comes one period later); the last unsubscribe stops it. A listener added
-   * while a tick is being delivered may already receive that tick.
+   * while a tick is being delivered joins the running clock and may already receive that
+   * tick (the walk of the listeners reaches it).
    */
   subscribe(fn: TickListener): () => void {
     if (this.closed) return () => undefined;
     // Wrap so that subscribing the same function twice gives two independent subscriptions.
     const entry: TickListener = (tick, now) => fn(tick, now);
     this.listeners.add(entry);
-    if (this.timer === undefined) this.start();
+    // While a tick is delivered the timer is unset but the clock runs: `fire` schedules
+    // the next tick when it is done. Starting here would renumber the ticks and make the
+    // listeners after this one miss the current tick.
+    if (this.timer === undefined && !this.firing) this.start();
     return () => {
       if (!this.listeners.delete(entry)) return;
       if (this.listeners.size === 0) this.stop();
@@ -157,6 +177,16 @@ export class MediaClock implements TickSource {
 
   private fire(): void {
     this.timer = undefined;
+    this.firing = true;
+    try {
+      this.deliverDueTicks();
+    } finally {
+      this.firing = false;
+    }
+    if (this.timer === undefined && this.listeners.size > 0 && !this.closed) this.schedule();
+  }
+
+  private deliverDueTicks(): void {
     const generation = this.generation;
     const now = this.clock.now();
     // Ticks due by now: next, next+1, ..., last.
@@ -175,6 +205,15 @@ export class MediaClock implements TickSource {
       // Work the listeners defer (their RTP sends) runs once all of them have run (tick-batch.ts).
       beginTickScope();
       try {
+        if (this.onTickStart !== undefined) {
+          try {
+            this.onTickStart();
+          } catch (e) {
+            this.errors++;
+            this.log?.error({ err: e, code: 'VM_MEDIA_TICK_LISTENER' }, 'media clock tick-start hook threw');
+          }
+          if (generation !== this.generation) return;
+        }
         for (const fn of this.listeners) {
           try {
             fn(tick, now);
@@ -192,6 +231,5 @@ export class MediaClock implements TickSource {
       // The last subscriber left during the tick (and maybe a new one restarted the clock).
       if (this.listeners.size === 0 || generation !== this.generation) return;
     }
-    if (this.timer === undefined && this.listeners.size > 0) this.schedule();
   }
 }

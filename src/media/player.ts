@@ -1,6 +1,7 @@
 /**
  * Plays a queue of prompts (PCM) to the caller, one frame per media-clock tick (the first
- * frame of a talk spurt at once, when `play` starts it outside a tick).
+ * frame of a talk spurt at once when `play` starts it outside a tick, in the current tick
+ * when inside one).
  *
  * The queue is one continuous stream: a prompt's last partial frame is completed with
  * the next prompt's first samples, so back-to-back prompts are heard without a gap or a
@@ -111,10 +112,10 @@ export class Player {
         // period later, a whole one at worst): the caller hears the greeting that much
         // sooner after the ACK, and the rest follows on the shared clock, frame by frame
         // as before (the next frame comes less than a period after this one, which any
-        // jitter buffer absorbs). Inside a tick (a listener starting a prompt) the first
-        // frame waits for the clock's next tick, as every frame did before: a frame sent
-        // here would need the clock's promise not to deliver the current tick to a new
-        // subscriber, which it does not make.
+        // jitter buffer absorbs). Inside a tick (a listener or the media worker's tick-start
+        // hook starting a prompt) the clock delivers the current tick to the new
+        // subscriber, so the first frame goes out with that tick's packets: sending it
+        // here too would send two.
         if (!inTickScope()) this.tick();
       }
     });

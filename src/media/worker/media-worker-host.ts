@@ -29,7 +29,17 @@ export interface MediaWorkerHostOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly post: (msg: FromWorker) => void;
+  /**
+   * Messages that arrived while the thread was busy, taken synchronously (at most a few):
+   * called at the start of every media-clock tick, so that a greeting to start waits for
+   * at most the tick in progress, not for a catch-up burst of ticks and the receive pass
+   * after it (see media-worker-main.ts). Returns undefined when none waits.
+   */
+  readonly takeMessage?: () => ToWorker | undefined;
 }
+
+/** Messages handled at the start of one tick, at most: a flood must not hold the tick's packets back. */
+export const MESSAGES_PER_TICK = 32;
 
 /**
  * Port pairs each worker keeps bound ahead, per local address, so that the SIP thread can
@@ -60,7 +70,22 @@ export class MediaWorkerHost {
   constructor(private readonly opts: MediaWorkerHostOptions) {
     this.allocator = new PortAllocator({ min: opts.portMin, max: opts.portMax, sockets: opts.sockets });
     this.spareTarget = Math.min(SPARE_PAIRS, Math.floor((opts.portMax - opts.portMin + 1) / 2 / 8));
-    this.mediaClock = new MediaClock({ clock: opts.clock, logger: opts.logger });
+    const take = opts.takeMessage;
+    this.mediaClock = new MediaClock({
+      clock: opts.clock,
+      logger: opts.logger,
+      ...(take !== undefined
+        ? {
+            onTickStart: (): void => {
+              for (let i = 0; i < MESSAGES_PER_TICK; i++) {
+                const msg = take();
+                if (msg === undefined) return;
+                this.handle(msg);
+              }
+            },
+          }
+        : {}),
+    });
   }
 
   get activeCalls(): number {

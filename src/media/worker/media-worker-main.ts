@@ -2,7 +2,7 @@
  * Entry point of a media worker thread (started by MediaWorkerPool): builds the host
  * with this thread's own clock and logger, and connects it to the parent port.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { systemClock } from '../../shared/clock.js';
 import { MediaWorkerHost } from './media-worker-host.js';
@@ -25,6 +25,9 @@ const host = new MediaWorkerHost({
   clock: systemClock,
   logger,
   post: (msg: FromWorker) => port.postMessage(msg),
+  // The same queue the 'message' listener reads, in the same order: a message taken here
+  // is not emitted again.
+  takeMessage: () => receiveMessageOnPort(port)?.message as ToWorker | undefined,
 });
 port.on('message', (msg: ToWorker) => host.handle(msg));
 port.postMessage({ t: 'ready' } satisfies FromWorker);

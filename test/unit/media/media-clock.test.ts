@@ -117,7 +117,7 @@ describe('MediaClock (manual time)', () => {
     clock.close();
   });
 
-  test('unsubscribing (and resubscribing) from inside a tick is safe', () => {
+  test('unsubscribing and resubscribing from inside a tick: the new listener joins the running clock', () => {
     const time = new ManualClock();
     const clock = new MediaClock({ clock: time });
     const seen: number[] = [];
@@ -127,10 +127,75 @@ describe('MediaClock (manual time)', () => {
       clock.subscribe((t2) => seen.push(100 + t2));
     });
     time.advance(20);
-    assert.deepEqual(seen, [1]);
-    assert.equal(time.pending, 1, 'restarted with exactly one timer');
+    // Added during tick 1's walk of the listeners, the new one still gets tick 1.
+    assert.deepEqual(seen, [1, 101]);
+    assert.equal(time.pending, 1, 'exactly one timer');
     time.advance(40);
-    assert.deepEqual(seen, [1, 101, 102]);
+    assert.deepEqual(seen, [1, 101, 102, 103], 'the numbering goes on: no restart');
+    clock.close();
+  });
+
+  test('a subscribe from inside a tick does not make the later listeners miss that tick', () => {
+    const time = new ManualClock();
+    const clock = new MediaClock({ clock: time });
+    const a: number[] = [];
+    const b: number[] = [];
+    const c: number[] = [];
+    let offC: (() => void) | undefined;
+    // The only listener leaves and comes back in one tick (the clock had no subscriber for
+    // a moment): the others of that tick, and the ticks after, are still delivered.
+    clock.subscribe((t) => {
+      a.push(t);
+      if (t === 2) offC = clock.subscribe((t2) => c.push(t2));
+    });
+    clock.subscribe((t) => b.push(t));
+    time.advance(60);
+    assert.deepEqual(a, [1, 2, 3]);
+    assert.deepEqual(b, [1, 2, 3]);
+    assert.deepEqual(c, [2, 3]);
+    offC?.();
+    assert.equal(time.pending, 1);
+    clock.close();
+  });
+
+  test('onTickStart runs first in every tick (catch-up ticks too), inside the tick scope; a throw is counted', async () => {
+    const { inTickScope } = await import('../../../src/media/tick-batch.js');
+    const time = new LateClock();
+    const order: string[] = [];
+    let throwOnce = true;
+    const clock = new MediaClock({
+      clock: time,
+      onTickStart: () => {
+        order.push(`start:${String(inTickScope())}`);
+        if (throwOnce) {
+          throwOnce = false;
+          throw new Error('hook failed');
+        }
+      },
+    });
+    clock.subscribe((t) => order.push(`tick ${String(t)}`));
+    time.lateBy = 20; // the timer set in tick 1 for tick 2 (due at 40) fires at 60, with tick 3
+    time.manual.advance(60);
+    assert.deepEqual(order, ['start:true', 'tick 1', 'start:true', 'tick 2', 'start:true', 'tick 3']);
+    assert.equal(clock.stats.listenerErrors, 1);
+    clock.close();
+  });
+
+  test('a listener subscribed by onTickStart gets that tick', () => {
+    const time = new ManualClock();
+    const seen: string[] = [];
+    let added = false;
+    const clock: MediaClock = new MediaClock({
+      clock: time,
+      onTickStart: () => {
+        if (added) return;
+        added = true;
+        clock.subscribe((t) => seen.push(`new ${String(t)}`));
+      },
+    });
+    clock.subscribe((t) => seen.push(`old ${String(t)}`));
+    time.advance(40);
+    assert.deepEqual(seen, ['old 1', 'new 1', 'old 2', 'new 2']);
     clock.close();
   });
 
