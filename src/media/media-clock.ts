@@ -51,6 +51,11 @@ export interface TickSource {
   readonly periodMs: number;
   /** Returns the unsubscribe function (idempotent). */
   subscribe(fn: TickListener): () => void;
+  /**
+   * The tick being delivered right now, if any: a listener subscribed meanwhile receives
+   * it too (a producer starting inside a tick can use this to send at once and skip it).
+   */
+  readonly deliveringTick?: number | undefined;
 }
 
 export interface MediaClockOptions {
@@ -103,6 +108,7 @@ export class MediaClock implements TickSource {
   private generation = 0;
   /** True while `fire` delivers ticks: a subscriber then joins the running clock. */
   private firing = false;
+  private current: number | undefined;
   private readonly onTickStart: (() => void) | undefined;
   /** Bound once so that scheduling a tick does not allocate a closure. */
   private readonly onTimer = (): void => this.fire();
@@ -136,6 +142,11 @@ export class MediaClock implements TickSource {
       if (!this.listeners.delete(entry)) return;
       if (this.listeners.size === 0) this.stop();
     };
+  }
+
+  /** The tick whose listeners are being called (undefined between ticks). */
+  get deliveringTick(): number | undefined {
+    return this.current;
   }
 
   get stats(): MediaClockStats {
@@ -182,6 +193,7 @@ export class MediaClock implements TickSource {
       this.deliverDueTicks();
     } finally {
       this.firing = false;
+      this.current = undefined;
     }
     if (this.timer === undefined && this.listeners.size > 0 && !this.closed) this.schedule();
   }
@@ -202,6 +214,7 @@ export class MediaClock implements TickSource {
     while (this.next <= last) {
       const tick = this.next++;
       this.ticks++;
+      this.current = tick;
       // Work the listeners defer (their RTP sends) runs once all of them have run (tick-batch.ts).
       beginTickScope();
       try {

@@ -1,7 +1,7 @@
 /**
  * Plays a queue of prompts (PCM) to the caller, one frame per media-clock tick (the first
- * frame of a talk spurt at once when `play` starts it outside a tick, in the current tick
- * when inside one).
+ * frame of a talk spurt at once when `play` starts it, outside a tick or inside one of its
+ * clock's ticks).
  *
  * The queue is one continuous stream: a prompt's last partial frame is completed with
  * the next prompt's first samples, so back-to-back prompts are heard without a gap or a
@@ -66,7 +66,15 @@ export class Player {
   private spurtStart = true;
   private closed = false;
   private sent = 0;
-  private readonly onTick = (): void => this.tick();
+  /** A tick the clock delivers that must not send: the one `play` already sent a frame in. */
+  private skipTick: number | undefined;
+  private readonly onTick = (tick: number): void => {
+    if (tick === this.skipTick) {
+      this.skipTick = undefined;
+      return;
+    }
+    this.tick();
+  };
 
   constructor(options: PlayerOptions) {
     this.clock = options.clock;
@@ -107,16 +115,23 @@ export class Player {
       if (this.unsubscribe === undefined) {
         this.tickCount = 0;
         this.spurtStart = true;
+        this.skipTick = undefined;
         this.unsubscribe = this.clock.subscribe(this.onTick);
+        const current = this.clock.deliveringTick;
         // A talk spurt's first frame goes out now, not at the next tick (on average half a
         // period later, a whole one at worst): the caller hears the greeting that much
         // sooner after the ACK, and the rest follows on the shared clock, frame by frame
         // as before (the next frame comes less than a period after this one, which any
-        // jitter buffer absorbs). Inside a tick (a listener or the media worker's tick-start
-        // hook starting a prompt) the clock delivers the current tick to the new
-        // subscriber, so the first frame goes out with that tick's packets: sending it
-        // here too would send two.
-        if (!inTickScope()) this.tick();
+        // jitter buffer absorbs). Inside a tick of this player's clock (a listener, or the
+        // media worker's tick-start hook, starting a prompt) the frame is made now too — it
+        // leaves with the tick's packets, ahead of them (tick-batch.ts), rather than when
+        // the walk of the clock's listeners reaches this new one — and the clock's delivery
+        // of that same tick to it is skipped. Inside another clock's tick, it waits for
+        // this clock.
+        if (current !== undefined) {
+          this.skipTick = current;
+          this.tick();
+        } else if (!inTickScope()) this.tick();
       }
     });
   }

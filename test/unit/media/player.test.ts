@@ -184,15 +184,20 @@ describe('Player', () => {
     player.close();
   });
 
-  test('a spurt started inside a tick goes out in that tick, through the clock (one frame, not two)', async () => {
+  test('a spurt started inside a tick: its first frame is made at once, in that tick (one frame, not two)', async () => {
     const { time, clock, frames, player } = setup();
-    // Another subscriber starts the prompt from within a tick.
+    // Another subscriber starts the prompt from within a tick; a third one, walked after
+    // it, sees the frame already made (not left for the end of the walk).
     let started: Promise<unknown> | undefined;
     const stopOther = clock.subscribe(() => {
       started ??= player.play(ramp(480, 0));
     });
+    const seenByNext: number[] = [];
+    const stopNext = clock.subscribe(() => seenByNext.push(frames.length));
     time.advance(20);
     assert.equal(frames.length, 1, 'the first frame, in the tick that started it');
+    assert.deepEqual(seenByNext, [1], 'made when play() was called');
+    stopNext();
     time.advance(40);
     assert.equal(await started, 'done');
     assert.deepEqual(
@@ -201,6 +206,27 @@ describe('Player', () => {
       'then one frame per tick',
     );
     stopOther();
+  });
+
+  test('started inside another clock\'s tick, a spurt waits for its own clock (no tick of it skipped)', async () => {
+    const { time, clock, frames, player } = setup();
+    const stopRunning = clock.subscribe(() => undefined); // the player's clock runs: ticks at 20, 40, 60
+    const other = new MediaClock({ clock: time, periodMs: 7 });
+    let started: Promise<unknown> | undefined;
+    const stopOther = other.subscribe(() => {
+      started ??= player.play(ramp(480, 0));
+    });
+    time.advance(7); // the other clock's tick 1 starts the prompt
+    assert.equal(frames.length, 0, 'nothing before the player\'s clock ticks');
+    time.advance(53); // the player's clock: 20, 40, 60
+    assert.equal(await started, 'done');
+    assert.deepEqual(
+      frames.map((f) => f.at),
+      [20, 40, 60],
+    );
+    stopOther();
+    stopRunning();
+    other.close();
   });
 
   test('ptime 40 on a 20 ms clock sends a 320-sample frame every other tick', async () => {
