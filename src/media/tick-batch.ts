@@ -20,22 +20,15 @@ export interface TickDeferred {
 
 let depth = 0;
 const queue: TickDeferred[] = [];
-/** Sent before `queue`: the first packet of a talk spurt (a greeting starting). */
-const firstQueue: TickDeferred[] = [];
 
 /** True while a media-clock tick is being delivered: deferred work will run at its end. */
 export function inTickScope(): boolean {
   return depth > 0;
 }
 
-/**
- * Run `x.flushDeferred()` at the end of the current tick (call only when `inTickScope()`).
- * `first`: ahead of the rest — the first packet of a talk spurt, which a caller is waiting
- * for (the greeting after the answer), goes out before the hundreds of packets of the
- * streams already playing, whose pace is kept by the clock anyway.
- */
-export function deferToTickEnd(x: TickDeferred, first = false): void {
-  (first ? firstQueue : queue).push(x);
+/** Run `x.flushDeferred()` at the end of the current tick (call only when `inTickScope()`). */
+export function deferToTickEnd(x: TickDeferred): void {
+  queue.push(x);
 }
 
 /** Open the scope (MediaClock, before delivering a tick). */
@@ -47,17 +40,12 @@ export function beginTickScope(): void {
 export function endTickScope(): void {
   if (--depth > 0) return;
   // Deferred work that defers again (it should not: the scope is closed) runs at once.
-  flush(firstQueue);
-  flush(queue);
-}
-
-function flush(q: TickDeferred[]): void {
-  for (let i = 0; i < q.length; i++) {
+  for (let i = 0; i < queue.length; i++) {
     try {
-      q[i]!.flushDeferred();
+      queue[i]!.flushDeferred();
     } catch {
       // Each item reports its own failures (an RTP session counts socket errors).
     }
   }
-  q.length = 0;
+  queue.length = 0;
 }

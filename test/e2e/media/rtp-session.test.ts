@@ -369,7 +369,7 @@ describe(`RtpSession over loopback (${want} sockets)`, () => {
     const s = await open(allocator, { address: HOST, port: sink.address().port });
     const during: number[] = [];
     clock.subscribe(() => {
-      s.sendAudio(payload(1));
+      s.sendAudio(payload(1), { marker: false }); // (a marked one, a spurt's start, would leave at once)
       during.push(s.stats().packetsOut);
       s.sendTelephoneEvent(Buffer.from([1, 0, 0, 160]), { timestamp: s.nextTimestamp, marker: true });
       s.sendAudio(payload(2));
@@ -398,7 +398,7 @@ describe(`RtpSession over loopback (${want} sockets)`, () => {
     clock.close();
   });
 
-  test('in a tick, a talk spurt\'s first packet (marker) leaves before the packets of the streams already playing', async () => {
+  test('in a tick, a talk spurt\'s first packet (marker) leaves at once, before the packets of the streams already playing', async () => {
     const time = new ManualClock();
     const clock = new MediaClock({ clock: time });
     const allocator = new PortAllocator(range());
@@ -409,11 +409,14 @@ describe(`RtpSession over loopback (${want} sockets)`, () => {
     const playing = await open(allocator, remote);
     const starting = await open(allocator, remote);
     playing.sendAudio(payload(9), { marker: true }); // its spurt started earlier, outside the tick
+    const outDuring: number[] = [];
     clock.subscribe(() => {
       playing.sendAudio(payload(1));
       starting.sendAudio(payload(2), { marker: true });
+      outDuring.push(playing.stats().packetsOut, starting.stats().packetsOut);
     });
     time.advance(20);
+    assert.deepEqual(outDuring, [1, 1], 'during the tick: the spurt start already sent, the other packet held for the tick end');
     await waitFor(() => got.length === 3, '3 packets');
     const order = got.map((m) => {
       const r = parseRtp(m);

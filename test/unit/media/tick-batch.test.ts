@@ -30,22 +30,6 @@ describe('tick batch', () => {
     assert.deepEqual(ran, ['a', 'b', 'c'], 'the queue was emptied');
   });
 
-  test('a talk spurt\'s first packet (first = true) goes out before the others of the tick, each group in order', () => {
-    const ran: string[] = [];
-    const item = (name: string) => ({ flushDeferred: () => ran.push(name) });
-    beginTickScope();
-    deferToTickEnd(item('a'));
-    deferToTickEnd(item('b'));
-    deferToTickEnd(item('start 1'), true);
-    deferToTickEnd(item('c'));
-    deferToTickEnd(item('start 2'), true);
-    endTickScope();
-    assert.deepEqual(ran, ['start 1', 'start 2', 'a', 'b', 'c']);
-    beginTickScope();
-    endTickScope();
-    assert.equal(ran.length, 5, 'both queues were emptied');
-  });
-
   test('MediaClock: what the listeners of a tick defer runs after all of them, before the next tick', () => {
     const time = new ManualClock();
     const clock = new MediaClock({ clock: time });
