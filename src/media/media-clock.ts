@@ -104,8 +104,6 @@ export class MediaClock implements TickSource {
   private skipped = 0;
   private errors = 0;
   private closed = false;
-  /** Bumped on every start, so a tick loop notices a stop/restart made by a listener. */
-  private generation = 0;
   /** True while `fire` delivers ticks: a subscriber then joins the running clock. */
   private firing = false;
   private current: number | undefined;
@@ -168,7 +166,6 @@ export class MediaClock implements TickSource {
   }
 
   private start(): void {
-    this.generation++;
     this.startMs = this.clock.now();
     this.next = 1;
     this.schedule();
@@ -199,7 +196,6 @@ export class MediaClock implements TickSource {
   }
 
   private deliverDueTicks(): void {
-    const generation = this.generation;
     const now = this.clock.now();
     // Ticks due by now: next, next+1, ..., last.
     const last = Math.floor((now - this.startMs) / this.periodMs);
@@ -225,7 +221,6 @@ export class MediaClock implements TickSource {
             this.errors++;
             this.log?.error({ err: e, code: 'VM_MEDIA_TICK_LISTENER' }, 'media clock tick-start hook threw');
           }
-          if (generation !== this.generation) return;
         }
         for (const fn of this.listeners) {
           try {
@@ -235,14 +230,12 @@ export class MediaClock implements TickSource {
             this.errors++;
             this.log?.error({ err: e, code: 'VM_MEDIA_TICK_LISTENER' }, 'media clock listener threw');
           }
-          // Stopped and restarted by a listener: the new run has its own tick numbers.
-          if (generation !== this.generation) return;
         }
       } finally {
         endTickScope();
       }
-      // The last subscriber left during the tick (and maybe a new one restarted the clock).
-      if (this.listeners.size === 0 || generation !== this.generation) return;
+      // The last subscriber left during the tick (or the clock was closed): no catch-up for nobody.
+      if (this.listeners.size === 0) return;
     }
   }
 }

@@ -123,11 +123,11 @@ export class Player {
         // sooner after the ACK, and the rest follows on the shared clock, frame by frame
         // as before (the next frame comes less than a period after this one, which any
         // jitter buffer absorbs). Inside a tick of this player's clock (a listener, or the
-        // media worker's tick-start hook, starting a prompt) the frame is made now too — it
-        // leaves with the tick's packets, ahead of them (tick-batch.ts), rather than when
-        // the walk of the clock's listeners reaches this new one — and the clock's delivery
-        // of that same tick to it is skipped. Inside another clock's tick, it waits for
-        // this clock.
+        // media worker's tick-start hook, starting a prompt) the frame is made now too,
+        // rather than when the walk of the clock's listeners reaches this new one (its
+        // packet, a spurt's first, leaves at once: RtpSession does not hold it for the
+        // tick's batch), and the clock's delivery of that same tick to it is skipped.
+        // Inside another clock's tick, it waits for this clock.
         if (current !== undefined) {
           this.skipTick = current;
           this.tick();
