@@ -56,6 +56,17 @@ function udp(address = HOST, port = 0): Promise<dgram.Socket> {
   });
 }
 
+/** A media clock on manual time, a port range, and a plain UDP socket collecting what is sent to it. */
+async function tickedSink(): Promise<{ time: ManualClock; clock: MediaClock; allocator: PortAllocator; sink: dgram.Socket; got: Buffer[] }> {
+  const time = new ManualClock();
+  const clock = new MediaClock({ clock: time });
+  const allocator = new PortAllocator(range());
+  const sink = await udp();
+  const got: Buffer[] = [];
+  sink.on('message', (m) => got.push(m));
+  return { time, clock, allocator, sink, got };
+}
+
 async function open(allocator: PortAllocator, remote: RtpEndpoint | null, extra: Partial<RtpSessionOptions> = {}, clock: Clock = systemClock): Promise<RtpSession> {
   const r = await RtpSession.open({ allocator, localAddress: HOST, payloadType: 0, telephoneEventPayloadType: 101, ptime: 20, remote, clock, logger: log, ...extra });
   assert.ok(r.ok, JSON.stringify(!r.ok && r.error));
@@ -360,12 +371,7 @@ describe(`RtpSession over loopback (${want} sockets)`, () => {
   });
 
   test('sends during a media-clock tick leave at its end, in order; a second send in the tick sends the first at once', async () => {
-    const time = new ManualClock();
-    const clock = new MediaClock({ clock: time });
-    const allocator = new PortAllocator(range());
-    const sink = await udp();
-    const got: Buffer[] = [];
-    sink.on('message', (m) => got.push(m));
+    const { time, clock, allocator, sink, got } = await tickedSink();
     const s = await open(allocator, { address: HOST, port: sink.address().port });
     const during: number[] = [];
     clock.subscribe(() => {
@@ -399,12 +405,7 @@ describe(`RtpSession over loopback (${want} sockets)`, () => {
   });
 
   test('in a tick, a talk spurt\'s first packet (marker) leaves at once, before the packets of the streams already playing', async () => {
-    const time = new ManualClock();
-    const clock = new MediaClock({ clock: time });
-    const allocator = new PortAllocator(range());
-    const sink = await udp();
-    const got: Buffer[] = [];
-    sink.on('message', (m) => got.push(m));
+    const { time, clock, allocator, sink, got } = await tickedSink();
     const remote = { address: HOST, port: sink.address().port };
     const playing = await open(allocator, remote);
     const starting = await open(allocator, remote);
