@@ -104,8 +104,7 @@ export class MediaClock implements TickSource {
   private skipped = 0;
   private errors = 0;
   private closed = false;
-  /** True while `fire` delivers ticks: a subscriber then joins the running clock. */
-  private firing = false;
+  /** The tick being delivered (undefined between ticks): a subscriber then joins the running clock. */
   private current: number | undefined;
   private readonly onTickStart: (() => void) | undefined;
   /** Bound once so that scheduling a tick does not allocate a closure. */
@@ -135,7 +134,7 @@ export class MediaClock implements TickSource {
     // While a tick is delivered the timer is unset but the clock runs: `fire` schedules
     // the next tick when it is done. Starting here would renumber the ticks and make the
     // listeners after this one miss the current tick.
-    if (this.timer === undefined && !this.firing) this.start();
+    if (this.timer === undefined && this.current === undefined) this.start();
     return () => {
       if (!this.listeners.delete(entry)) return;
       if (this.listeners.size === 0) this.stop();
@@ -185,11 +184,9 @@ export class MediaClock implements TickSource {
 
   private fire(): void {
     this.timer = undefined;
-    this.firing = true;
     try {
       this.deliverDueTicks();
     } finally {
-      this.firing = false;
       this.current = undefined;
     }
     if (this.timer === undefined && this.listeners.size > 0 && !this.closed) this.schedule();
