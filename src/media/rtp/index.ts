@@ -9,6 +9,7 @@ export {
   type RtpSessionStats,
   type TelephoneEventPacket,
 } from './rtp-session.js';
+export { onReceiveBatchEnd } from './native-rtp-socket.js';
 export { ReorderBuffer, type ReorderBufferOptions, type ReorderStats } from './reorder-buffer.js';
 export {
   parseRtp,

@@ -53,6 +53,9 @@ class NativeUdpHub {
     this.sockets[slot] = undefined;
   }
 
+  /** Inside `io.drain` (a socket read on demand): no batch hook there (see onReceiveBatchEnd). */
+  draining = false;
+
   private readonly onBatch = (count: number): void => {
     const m = this.meta;
     for (let i = 0, r = 0; i < count; i++, r += META_INTS) {
@@ -69,7 +72,23 @@ class NativeUdpHub {
       const data = len > 0 ? this.slab.subarray(m[r + 1], m[r + 1]! + len) : EMPTY;
       s.deliver(data, m[r + 3]! >>> 0, m[r + 4]!);
     }
+    if (batchEndHook !== undefined && !this.draining) batchEndHook();
   };
+}
+
+let batchEndHook: (() => void) | undefined;
+
+/**
+ * Run `fn` after each batch of received datagrams of this thread's sockets has been
+ * handed to their handlers (undefined: none). A media worker takes its waiting messages
+ * there: a busy worker's receive pass reads every ready socket, hundreds of batches'
+ * worth after a stall, and a greeting to start should not wait for all of it. Not run for
+ * a socket read on demand (`drain()`), whose caller is in the middle of its own work.
+ * `fn` runs while the addon reads: it may send, open and close sockets (a closed
+ * socket's remaining datagrams are dropped, as on close), and must not throw.
+ */
+export function onReceiveBatchEnd(fn: (() => void) | undefined): void {
+  batchEndHook = fn;
 }
 
 let hub: NativeUdpHub | null = null;
@@ -170,7 +189,13 @@ export class NativeRtpSocket implements RtpUdpSocket {
   drain(): boolean {
     if (!this.open) return false;
     // −EBUSY: called from inside a batch (the slab is being read): the loop reads it next.
-    return this.hub.io.drain(this.hub.set, this.slot) >= 0;
+    const was = this.hub.draining;
+    this.hub.draining = true;
+    try {
+      return this.hub.io.drain(this.hub.set, this.slot) >= 0;
+    } finally {
+      this.hub.draining = was;
+    }
   }
 
   close(): Promise<void> {

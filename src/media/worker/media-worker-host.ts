@@ -63,6 +63,8 @@ export class MediaWorkerHost {
   private readonly binding = new Map<string, number>();
   private readonly spareTarget: number;
   private stopped = false;
+  /** Inside takeWaiting (it is not re-entered). */
+  private taking = false;
   /** This thread's clock: every player of this worker is paced by it. */
   readonly mediaClock: MediaClock;
   private readonly epoch = performance.timeOrigin;
@@ -70,22 +72,32 @@ export class MediaWorkerHost {
   constructor(private readonly opts: MediaWorkerHostOptions) {
     this.allocator = new PortAllocator({ min: opts.portMin, max: opts.portMax, sockets: opts.sockets });
     this.spareTarget = Math.min(SPARE_PAIRS, Math.floor((opts.portMax - opts.portMin + 1) / 2 / 8));
-    const take = opts.takeMessage;
     this.mediaClock = new MediaClock({
       clock: opts.clock,
       logger: opts.logger,
-      ...(take !== undefined
-        ? {
-            onTickStart: (): void => {
-              for (let i = 0; i < MESSAGES_PER_TICK; i++) {
-                const msg = take();
-                if (msg === undefined) return;
-                this.handle(msg);
-              }
-            },
-          }
-        : {}),
+      ...(opts.takeMessage !== undefined ? { onTickStart: (): void => this.takeWaiting() } : {}),
     });
+  }
+
+  /**
+   * Handle up to MESSAGES_PER_TICK messages that wait (`takeMessage`), in order. Called
+   * at the start of every tick and, in a worker, after each batch of received datagrams
+   * (media-worker-main.ts): the two long stretches of a busy worker's turn. Not
+   * re-entered: a message handled here that leads back here (it cannot today) takes nothing.
+   */
+  takeWaiting(): void {
+    const take = this.opts.takeMessage;
+    if (take === undefined || this.taking) return;
+    this.taking = true;
+    try {
+      for (let i = 0; i < MESSAGES_PER_TICK; i++) {
+        const msg = take();
+        if (msg === undefined) return;
+        this.handle(msg);
+      }
+    } finally {
+      this.taking = false;
+    }
   }
 
   get activeCalls(): number {

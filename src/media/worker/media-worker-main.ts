@@ -5,6 +5,7 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { systemClock } from '../../shared/clock.js';
+import { onReceiveBatchEnd } from '../rtp/index.js';
 import { MediaWorkerHost } from './media-worker-host.js';
 import { tuneMediaThread } from './thread-priority.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
@@ -28,6 +29,14 @@ const host = new MediaWorkerHost({
   // The same queue the 'message' listener reads, in the same order: a message taken here
   // is not emitted again.
   takeMessage: () => receiveMessageOnPort(port)?.message as ToWorker | undefined,
+});
+// And after each batch of received datagrams (the receive pass of a busy worker is long).
+onReceiveBatchEnd(() => {
+  try {
+    host.takeWaiting();
+  } catch (e) {
+    logger.error({ err: e, code: 'VM_MEDIA_TICK_LISTENER' }, 'media worker: a message taken after a receive batch threw');
+  }
 });
 port.on('message', (msg: ToWorker) => host.handle(msg));
 port.postMessage({ t: 'ready' } satisfies FromWorker);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { after, describe, test } from 'node:test';
 import { loadNativeUdpIo } from '../../../src/media/rtp/native-udp-io.js';
-import { NativeRtpSocket } from '../../../src/media/rtp/native-rtp-socket.js';
+import { NativeRtpSocket, onReceiveBatchEnd } from '../../../src/media/rtp/native-rtp-socket.js';
 import { DgramRtpSocket, type RtpUdpSocket } from '../../../src/media/rtp/udp-socket.js';
 import { waitFor } from '../../support/wait.js';
 
@@ -135,6 +135,42 @@ describe('native UDP sockets (udp-io)', () => {
     assert.ok(typeof ds !== 'string');
     open.push(ds);
     assert.equal(ds.drain(), false, 'node:dgram reads only in the poll phase');
+  });
+
+  test('onReceiveBatchEnd: runs after each batch the event loop reads (its datagrams already handled), not for drain()', async () => {
+    const s = await nativeSocket();
+    const from = await nativeSocket();
+    const events: string[] = [];
+    s.listen(
+      (d) => events.push(`datagram ${d.toString()}`),
+      () => undefined,
+    );
+    onReceiveBatchEnd(() => events.push('batch end'));
+    try {
+      // Read on demand: the caller is mid-work, the hook stays out of it.
+      from.sendTo(Buffer.from('a'), s.port, HOST);
+      assert.equal(s.drain(), true, 'drained');
+      assert.deepEqual(events, ['datagram a'], 'no hook inside drain()');
+      // Read by the event loop: one batch, the hook after its datagrams.
+      events.length = 0;
+      for (const x of ['b', 'c', 'd']) from.sendTo(Buffer.from(x), s.port, HOST);
+      await waitFor(() => events.includes('batch end'), 3000, () => events.join(', '));
+      assert.deepEqual(events, ['datagram b', 'datagram c', 'datagram d', 'batch end'], 'the hook after the datagrams of its batch');
+      // More than one batch (a slab holds 512 datagrams): the hook after each, none lost.
+      events.length = 0;
+      const many = await Promise.all(Array.from({ length: 40 }, () => nativeSocket()));
+      let got = 0;
+      for (const m of many)
+        m.listen(
+          () => got++,
+          () => undefined,
+        );
+      for (const m of many) for (let i = 0; i < 20; i++) from.sendTo(Buffer.from('x'), m.port, HOST);
+      await waitFor(() => got === 800, 3000, () => `${String(got)} of 800`);
+      await waitFor(() => events.filter((e) => e === 'batch end').length >= 2, 3000, () => `${String(events.length)} hook calls`);
+    } finally {
+      onReceiveBatchEnd(undefined);
+    }
   });
 
   test('a closed socket frees its port and slot; the next socket on that slot hears only its own', async () => {

@@ -51,6 +51,42 @@ describe('MediaWorkerHost: messages taken at the start of each tick', () => {
     host.mediaClock.close();
   });
 
+  test('takeWaiting() between ticks (a worker calls it after each receive batch): in order, bounded, not re-entered', () => {
+    const time = new ManualClock();
+    const waiting: ToWorker[] = [];
+    const posted: FromWorker[] = [];
+    let host: MediaWorkerHost | undefined;
+    let nested = 0;
+    host = new MediaWorkerHost({
+      portMin: 40000,
+      portMax: 40099,
+      sockets: 'auto',
+      clock: time,
+      logger: silentLogger(),
+      post: (m) => posted.push(m),
+      takeMessage: () => {
+        // A message whose handling led back here must not be handled twice or out of order.
+        nested++;
+        host?.takeWaiting();
+        return waiting.shift();
+      },
+    });
+    const total = MESSAGES_PER_TICK + 3;
+    for (let i = 0; i < total; i++) waiting.push({ t: 'play', call: 9, play: i, prompt: 1, bargeIn: false });
+    host.takeWaiting();
+    assert.equal(posted.length, MESSAGES_PER_TICK, 'at most the bound at once');
+    host.takeWaiting();
+    assert.equal(posted.length, total, 'the rest at the next call');
+    assert.ok(nested > total, 'the nested calls happened');
+    assert.deepEqual(
+      posted.map((m) => (m.t === 'played' ? m.play : -1)),
+      Array.from({ length: total }, (_, i) => i),
+      'each once, in the order sent',
+    );
+    host.mediaClock.close();
+    host = undefined;
+  });
+
   test('without takeMessage, ticks take nothing (the port listener handles every message)', () => {
     const time = new ManualClock();
     const posted: FromWorker[] = [];
