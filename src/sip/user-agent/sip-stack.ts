@@ -59,6 +59,8 @@ export class SipStack implements CallHost {
   private readonly advertisedAddress: string | undefined;
   private readonly dialogs = new Map<string, IncomingCall>();
   private readonly pendingInvites = new Map<ServerTransaction, IncomingCall>();
+  /** New INVITEs not yet given to the application (see startNewCall), oldest first. */
+  private readonly newCalls: IncomingCall[] = [];
   private app: SipApplication;
   /** Set by setSubscriptionHandler; while null, SUBSCRIBE gets 405 as before. */
   private subscriptions: SubscriptionManager | null = null;
@@ -280,13 +282,33 @@ export class SipStack implements CallHost {
     call.on('terminated', () => this.pendingInvites.delete(tx));
     call.on('ack', () => this.pendingInvites.delete(tx));
     inviteTx.onTimeout = () => call.end('rejected');
+    this.newCalls.push(call);
+    if (this.newCalls.length === 1) setImmediate(this.startNewCall);
+  }
+
+  /**
+   * Give the oldest waiting new call to the application, then let the event loop read
+   * again before the next one. A new call costs the application a millisecond or more
+   * (mailbox lookup, the deposit's row, media, the answer); an ACK, a BYE or a response
+   * costs a fraction of that, and a caller waits for each of them too (the ACK starts
+   * the greeting). So under load the datagrams read together are handled in-dialog
+   * first and new calls after them, one per event-loop turn: in-dialog work is not
+   * queued behind a burst of INVITEs (RFC 6357 §4: prefer the work that completes calls
+   * already accepted). The 100 Trying went out on receipt. Bounded by the transaction
+   * limit: each waiting call holds a server transaction.
+   */
+  private readonly startNewCall = (): void => {
+    const call = this.newCalls.shift();
+    if (this.newCalls.length > 0) setImmediate(this.startNewCall);
+    // Cancelled while it waited, or the stack is closing (close() answered it 503).
+    if (call === undefined || this.closed || call.state !== 'incoming') return;
     try {
       this.app.onInvite(call);
     } catch (e) {
-      log.error({ err: e, code: 'VM_SIP_APP_ERROR' }, 'application threw on INVITE');
+      call.log.error({ err: e, code: 'VM_SIP_APP_ERROR' }, 'application threw on INVITE');
       call.reject(500);
     }
-  }
+  };
 
   /** §9.2: 200 to the CANCEL; 487 to the INVITE if it is still unanswered. */
   private receiveCancel(req: SipRequest, tx: ServerTransaction): void {
