@@ -30,6 +30,13 @@ export interface SipLimits {
    * non-INVITE transaction lives 64×T1 (32 s), so 250,000 carries ~7,800 requests/s.
    */
   readonly maxTransactions: number;
+  /**
+   * New INVITEs received and not yet given to the application (they reach it one per
+   * event-loop turn, after the in-dialog work read with them); beyond it a new INVITE gets
+   * 503 with Retry-After at once. At about a millisecond per new call, 2,000 waiting is a
+   * server two seconds behind.
+   */
+  readonly maxWaitingNewCalls: number;
 }
 
 export const DEFAULT_SIP_TIMERS: SipTimerValues = Object.freeze({ t1: 500, t2: 4000, t4: 5000 });
@@ -42,6 +49,7 @@ export const DEFAULT_SIP_LIMITS: SipLimits = Object.freeze({
   tcpIdleTimeoutMs: 120_000,
   tcpMessageTimeoutMs: 10_000,
   maxTransactions: 250_000,
+  maxWaitingNewCalls: 2_000,
 });
 
 export interface SipListenAddress {

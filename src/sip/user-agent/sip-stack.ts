@@ -162,6 +162,13 @@ export class SipStack implements CallHost {
     }
   }
 
+  private logOverload(what: string): void {
+    // One line a second at most: a flood must not also flood the log.
+    if (this.clock.now() - this.lastOverloadLog <= 1000) return;
+    this.lastOverloadLog = this.clock.now();
+    this.log.warn({ code: 'VM_SIP_OVERLOAD' }, what);
+  }
+
   private receiveResponse(res: SipResponse): void {
     if (!this.transactions.matchResponse(res)) this.log.debug({ callId: res.callId, status: res.status }, 'stray response dropped');
   }
@@ -205,11 +212,7 @@ export class SipStack implements CallHost {
         this.receiveAck(req);
         return;
       case 'overloaded':
-        if (this.clock.now() - this.lastOverloadLog > 1000) {
-          // One line a second at most: a flood must not also flood the log.
-          this.lastOverloadLog = this.clock.now();
-          this.log.warn({ code: 'VM_SIP_OVERLOAD' }, 'too many transactions; answering 503');
-        }
+        this.logOverload('too many transactions; answering 503');
         this.transport.send(serializeMessage(createResponse(req, topVia, 503, { headers: [['Retry-After', '5']] })), dest);
         return;
       case 'merged':
@@ -273,6 +276,11 @@ export class SipStack implements CallHost {
     if (!offer.ok) {
       log.info({ reason: offer.error }, 'INVITE with an SDP body we cannot parse');
       this.reply(tx, 488, [], 'Not Acceptable Here (bad SDP)');
+      return;
+    }
+    if (this.newCalls.length >= this.limits.maxWaitingNewCalls) {
+      this.logOverload('too many new calls waiting; answering 503');
+      this.reply(tx, 503, [['Retry-After', '5']]);
       return;
     }
     this.reply(tx, 100);

@@ -58,6 +58,24 @@ describe('SIP stack: new calls after the in-dialog work read with them', () => {
     }
   });
 
+  test('beyond maxWaitingNewCalls waiting, a new INVITE gets 503 with Retry-After at once; those within it are answered', async () => {
+    const small = await startStack(app, { limits: { maxWaitingNewCalls: 2 } });
+    try {
+      const p = portOf(small);
+      const seen = order.length;
+      for (const n of [1, 2, 3, 4]) c.send(rawRequest({ method: 'INVITE', host: '127.0.0.1', port: p, clientPort: c.port, callId: `cap-${String(n)}`, branch: `z9hG4bK-cap${String(n)}`, cseq: 1, body: sdpOffer(40040 + 2 * n) }), p);
+      for (const n of [1, 2]) assert.ok(await c.waitFor((m) => statusOf(m) === 200 && m.includes(`Call-ID: cap-${String(n)}`), 2000), `cap-${String(n)} answered`);
+      for (const n of [3, 4]) {
+        const busy = await c.waitFor((m) => statusOf(m) === 503 && m.includes(`Call-ID: cap-${String(n)}`), 2000);
+        assert.ok(busy, `cap-${String(n)} refused`);
+        assert.match(busy.toString('latin1'), /\r\nRetry-After: 5\r\n/, 'with Retry-After');
+      }
+      assert.deepEqual(order.slice(seen).filter((e) => e.startsWith('invite')), ['invite cap-1', 'invite cap-2'], 'only those within the bound reached the application');
+    } finally {
+      await small.close();
+    }
+  });
+
   test('a new INVITE cancelled before its turn never reaches the application: 487 to the INVITE, 200 to the CANCEL', async () => {
     const before = order.length;
     const invite = req('INVITE', 'cancelled', 1, 'z9hG4bK-c1', undefined, sdpOffer(40020));
