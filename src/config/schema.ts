@@ -33,6 +33,8 @@ export interface SipLimitsConfig {
   readonly tcpIdleTimeoutMs: number;
   readonly tcpMessageTimeoutMs: number;
   readonly maxTransactions: number;
+  /** New INVITEs waiting for their turn (src/sip/options.ts); beyond, 503. */
+  readonly maxWaitingNewCalls: number;
 }
 
 export interface SipConfig {
@@ -210,6 +212,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze({
       tcpIdleTimeoutMs: 120_000,
       tcpMessageTimeoutMs: 10_000,
       maxTransactions: 250_000,
+      maxWaitingNewCalls: 2_000,
     },
     forceRport: true,
   },
@@ -315,6 +318,7 @@ const limits = section({
   tcpIdleTimeoutMs: intIn(1_000, 86_400_000, 'an integer number of milliseconds 1000–86400000'),
   tcpMessageTimeoutMs: intIn(100, 3_600_000, 'an integer number of milliseconds 100–3600000'),
   maxTransactions: intIn(1, 10_000_000),
+  maxWaitingNewCalls: intIn(1, 1_000_000),
 }).superRefine((l, ctx) => {
   if (l.maxLineBytes > l.maxMessageBytes) {
     ctx.addIssue({
