@@ -302,8 +302,8 @@ export class SipStack implements CallHost {
    * the greeting). So under load the datagrams read together are handled in-dialog
    * first and new calls after them, one per event-loop turn: in-dialog work is not
    * queued behind a burst of INVITEs (RFC 6357 §4: prefer the work that completes calls
-   * already accepted). The 100 Trying went out on receipt. Bounded by the transaction
-   * limit: each waiting call holds a server transaction.
+   * already accepted). The 100 Trying went out on receipt. At most
+   * `limits.maxWaitingNewCalls` wait (receiveInvite answers 503 beyond it).
    */
   private readonly startNewCall = (): void => {
     const call = this.newCalls.shift();
