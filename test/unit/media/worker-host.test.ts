@@ -11,20 +11,25 @@ import { silentLogger } from '../../../src/shared/logger.js';
 import { MESSAGES_PER_TICK, MediaWorkerHost } from '../../../src/media/worker/media-worker-host.js';
 import type { FromWorker, ToWorker } from '../../../src/media/worker/protocol.js';
 
+/** A host on a manual clock that records what it posts; `takeMessage` as the worker would pass it. */
+function hostFor(time: ManualClock, posted: FromWorker[], takeMessage?: () => ToWorker | undefined): MediaWorkerHost {
+  return new MediaWorkerHost({
+    portMin: 40000,
+    portMax: 40099,
+    sockets: 'auto',
+    clock: time,
+    logger: silentLogger(),
+    post: (m) => posted.push(m),
+    ...(takeMessage !== undefined ? { takeMessage } : {}),
+  });
+}
+
 describe('MediaWorkerHost: messages taken at the start of each tick', () => {
   test(`waiting messages are handled in the next tick, in order, at most ${String(MESSAGES_PER_TICK)} per tick`, () => {
     const time = new ManualClock();
     const waiting: ToWorker[] = [];
     const posted: FromWorker[] = [];
-    const host = new MediaWorkerHost({
-      portMin: 40000,
-      portMax: 40099,
-      sockets: 'auto',
-      clock: time,
-      logger: silentLogger(),
-      post: (m) => posted.push(m),
-      takeMessage: () => waiting.shift(),
-    });
+    const host = hostFor(time, posted, () => waiting.shift());
     // A play for a call this worker does not hold is answered 'aborted' at once: enough to
     // see when and in which order each message was handled.
     const total = MESSAGES_PER_TICK + 8;
@@ -57,19 +62,11 @@ describe('MediaWorkerHost: messages taken at the start of each tick', () => {
     const posted: FromWorker[] = [];
     let host: MediaWorkerHost | undefined;
     let nested = 0;
-    host = new MediaWorkerHost({
-      portMin: 40000,
-      portMax: 40099,
-      sockets: 'auto',
-      clock: time,
-      logger: silentLogger(),
-      post: (m) => posted.push(m),
-      takeMessage: () => {
-        // A message whose handling led back here must not be handled twice or out of order.
-        nested++;
-        host?.takeWaiting();
-        return waiting.shift();
-      },
+    host = hostFor(time, posted, () => {
+      // A message whose handling led back here must not be handled twice or out of order.
+      nested++;
+      host?.takeWaiting();
+      return waiting.shift();
     });
     const total = MESSAGES_PER_TICK + 3;
     for (let i = 0; i < total; i++) waiting.push({ t: 'play', call: 9, play: i, prompt: 1, bargeIn: false });
@@ -90,7 +87,7 @@ describe('MediaWorkerHost: messages taken at the start of each tick', () => {
   test('without takeMessage, ticks take nothing (the port listener handles every message)', () => {
     const time = new ManualClock();
     const posted: FromWorker[] = [];
-    const host = new MediaWorkerHost({ portMin: 40000, portMax: 40099, sockets: 'auto', clock: time, logger: silentLogger(), post: (m) => posted.push(m) });
+    const host = hostFor(time, posted);
     let ticks = 0;
     const stop = host.mediaClock.subscribe(() => ticks++);
     time.advance(100);
