@@ -12,7 +12,7 @@ import { LiveEvents } from './voicemail/live/live-events.js';
 import { startHttp } from './compose/http.js';
 import { createLogger } from './compose/logger.js';
 import { createNotifications, type NotifyService } from './compose/notify.js';
-import { applyProcessNice } from './compose/process-priority.js';
+import { applyProcessNice, applySipThreadNice } from './compose/process-priority.js';
 import { ensureDemoMailbox, openStores } from './compose/open-store.js';
 import { toSipStackOptions } from './compose/sip-options.js';
 import { startVoicemail, type VoicemailService } from './compose/voicemail.js';
@@ -66,8 +66,11 @@ export async function startVoxmail(config: Config, options: StartVoxmailOptions 
   applyProcessNice(config.process.nice, logger);
 
   await prepareDataDir(config.dataDir);
+  // After libuv's pool threads exist (made by the first asynchronous file operation, just
+  // above): they keep the process's niceness. Threads of ours started later set their own.
+  const threadNice = applySipThreadNice(config.sip.threadNice, logger);
 
-  const stores = await openStores(config.dataDir, { logger: logger.child({ module: 'store' }), writer: config.store.writer });
+  const stores = await openStores(config.dataDir, { logger: logger.child({ module: 'store' }), writer: config.store.writer, writerNice: threadNice });
   // One bus for the whole process: the call flow and the API publish, open inboxes listen.
   const live = new LiveEvents();
   let notify: NotifyService;
@@ -86,7 +89,7 @@ export async function startVoxmail(config: Config, options: StartVoxmailOptions 
     await stores.close();
   };
   try {
-    voicemail = await startVoicemail(config, stores, notify, logger, (call) => sip.localContactAddress(call.source).host, live);
+    voicemail = await startVoicemail(config, stores, notify, logger, (call) => sip.localContactAddress(call.source).host, live, threadNice);
   } catch (e) {
     await unwind();
     throw e;

@@ -21,6 +21,8 @@ export interface OpenStoresOptions {
   readonly logger?: Logger | undefined;
   /** `store.writer`: where the per-call writes run (the server's choice; the CLI keeps `main`). */
   readonly writer?: StoreWriterMode | undefined;
+  /** The niceness the store writer thread sets itself to (see applySipThreadNice); null: it inherits. */
+  readonly writerNice?: number | null | undefined;
 }
 
 export interface Stores {
@@ -33,7 +35,7 @@ export interface Stores {
 /** Opens (creating if missing) the database and audio directory under `dataDir`. */
 export async function openStores(dataDir: string, options: OpenStoresOptions = {}): Promise<Stores> {
   await mkdir(dataDir, { recursive: true });
-  const store = await openSqliteStore({ file: join(dataDir, DATABASE_FILE), logger: options.logger ?? silentLogger(), writer: options.writer ?? 'main' });
+  const store = await openSqliteStore({ file: join(dataDir, DATABASE_FILE), logger: options.logger ?? silentLogger(), writer: options.writer ?? 'main', writerNice: options.writerNice ?? null });
   const audio = new FsAudioStore(join(dataDir, AUDIO_DIR));
   let closing: Promise<void> | undefined;
   return Object.freeze({ store, audio, close: () => (closing ??= store.close()) });

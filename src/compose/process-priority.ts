@@ -16,6 +16,7 @@
 import { readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import type { Logger } from '../shared/logger.js';
+import { ownThreadNice, priorityErrorCode, setOwnThreadNice } from '../shared/thread-nice.js';
 
 export interface NiceOutcome {
   /** Threads set to the niceness. */
@@ -43,8 +44,7 @@ export function applyProcessNice(nice: number, log: Logger): NiceOutcome {
       setPriority(tid, nice);
       threads++;
     } catch (e) {
-      // os.setPriority throws ERR_SYSTEM_ERROR with the errno's name in `info.code`.
-      const code = (e as { info?: { code?: string } }).info?.code ?? (e as NodeJS.ErrnoException).code ?? String(e);
+      const code = priorityErrorCode(e);
       // A helper thread may have ended since the directory was read.
       if (code === 'ESRCH') continue;
       refused ??= code;
@@ -53,4 +53,27 @@ export function applyProcessNice(nice: number, log: Logger): NiceOutcome {
   if (refused === null) log.info({ nice, threads }, 'process priority set');
   else log.info({ nice, threads, error: refused }, 'the process keeps its priority (raising it needs root or CAP_SYS_NICE)');
   return { threads, refused };
+}
+
+/**
+ * `sip.threadNice`: the niceness of the main thread alone — SIP, the call flows, the
+ * database and HTTP — so that a caller's INVITE and ACK are read as soon as they arrive
+ * while the media threads fill the cores (ADR 0009). Call it after libuv's pool threads
+ * exist (the first asynchronous file operation makes them; they keep the process's
+ * niceness) and before our worker threads start: those set their own niceness back to
+ * the returned value, which they would otherwise inherit from this thread.
+ *
+ * @returns the niceness threads made from now on must set themselves to (the main
+ * thread's before), or null when the main thread was left as it was (0, or refused).
+ */
+export function applySipThreadNice(nice: number, log: Logger): number | null {
+  if (nice === 0) return null;
+  const before = ownThreadNice();
+  const refused = setOwnThreadNice(nice);
+  if (refused !== null) {
+    log.info({ nice, error: refused }, 'the SIP thread keeps its priority (raising it needs root or CAP_SYS_NICE)');
+    return null;
+  }
+  log.info({ nice, others: before }, 'SIP thread priority set');
+  return before;
 }

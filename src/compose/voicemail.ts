@@ -40,6 +40,8 @@ export async function startVoicemail(
   logger: Logger,
   advertisedHost: (call: IncomingCall) => string,
   live: LiveEvents | null = null,
+  /** The niceness new threads set themselves to (applySipThreadNice); null: they inherit. */
+  threadNice: number | null = null,
 ): Promise<VoicemailService> {
   const { store, audio } = stores;
   const deposits = new DepositService(store, audio, logger.child({ module: 'deposit' }), { planner: notify.planner, queued: () => notify.kick() }, live);
@@ -56,7 +58,7 @@ export async function startVoicemail(
           portMax: config.rtp.portMax,
           sockets: config.rtp.sockets,
           logLevel: config.log.level,
-          nice: config.media.workerNice,
+          nice: config.media.workerNice !== 0 ? config.media.workerNice : threadNice,
           logger: logger.child({ module: 'media' }),
         });
   if (config.media.workers > 0) logger.info({ workers: config.media.workers }, 'media worker threads started');

@@ -24,6 +24,7 @@ export interface ConfigFlags {
   readonly rtpPorts?: string | undefined;
   readonly mediaWorkers?: string | undefined;
   readonly mediaWorkerNice?: string | undefined;
+  readonly sipThreadNice?: string | undefined;
   readonly nice?: string | undefined;
   readonly storeWriter?: string | undefined;
   readonly rtpSockets?: string | undefined;
@@ -167,6 +168,15 @@ export const CONFIG_OVERRIDES: readonly ConfigOverride[] = [
     field: 'media.workerNice',
     description: 'niceness of the media worker threads, -20 to 19 (0, the default, leaves it; negative: media first, needs root or CAP_SYS_NICE)',
     parse: set(['media', 'workerNice'], signedIntegerOrText),
+  },
+  {
+    key: 'sipThreadNice',
+    flag: '--sip-thread-nice',
+    argName: '<n>',
+    env: 'VOXMAIL_SIP_THREAD_NICE',
+    field: 'sip.threadNice',
+    description: 'niceness of the SIP thread alone (the main thread), -20 to 19 (0, the default, leaves it; negative: INVITEs and ACKs read first when the media fill the cores, needs root or CAP_SYS_NICE)',
+    parse: set(['sip', 'threadNice'], signedIntegerOrText),
   },
   {
     key: 'nice',

@@ -210,15 +210,8 @@ describe('voxmail serve', () => {
       const res = await fetch(`http://127.0.0.1:${String((started.http as { port: number }).port)}/healthz`);
       assert.equal(res.status, 200);
       await res.body?.cancel();
-      const pid = child.pid!;
       const threads = new Map<string, number[]>();
-      for (const tid of readdirSync(`/proc/${String(pid)}/task`)) {
-        const comm = readFileSync(`/proc/${String(pid)}/task/${tid}/comm`, 'utf8').trim();
-        const stat = readFileSync(`/proc/${String(pid)}/task/${tid}/stat`, 'utf8');
-        // Field 19 of stat is the niceness: the 17th after "(comm) ".
-        const nice = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-        threads.set(comm, [...(threads.get(comm) ?? []), nice]);
-      }
+      for (const { comm, nice } of threadsOf(child.pid!)) threads.set(comm, [...(threads.get(comm) ?? []), nice]);
       assert.deepEqual(threads.get('vx-media-0'), [4], `media worker 0: ${JSON.stringify([...threads])}`);
       assert.deepEqual(threads.get('vx-media-1'), [4], `media worker 1: ${JSON.stringify([...threads])}`);
       const all = [...threads.values()].flat();
@@ -230,6 +223,34 @@ describe('voxmail serve', () => {
     const r = await exited;
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /"msg":"process priority set"/, 'the log says the priority was set');
+  });
+
+  test('--sip-thread-nice sets the main thread alone: the media workers and the store writer it starts give the niceness back', async () => {
+    // A positive niceness, which any user may set (a negative one needs root): what matters is
+    // that it stays on the SIP thread, which would hand it to every thread it starts.
+    const child = start([
+      'serve', '--sip-host', '127.0.0.1', '--sip-port', '0', '--http-port', '0', '--data', join(tmp, 'd-sip-nice'),
+      '--sip-thread-nice', '5', '--media-workers', '2', '--store-writer', 'worker', '--rtp-ports', '41000-41999',
+    ]);
+    const exited = finishCli(child);
+    try {
+      const started = await waitForLog(child, 'voxmail started');
+      const res = await fetch(`http://127.0.0.1:${String((started.http as { port: number }).port)}/healthz`);
+      assert.equal(res.status, 200);
+      await res.body?.cancel();
+      const pid = child.pid!;
+      const threads = threadsOf(pid);
+      const shown = JSON.stringify(threads);
+      assert.deepEqual(threads.filter((t) => t.tid === pid).map((t) => t.nice), [5], `the main thread at 5: ${shown}`);
+      assert.deepEqual(threads.filter((t) => t.comm.startsWith('vx-media-')).map((t) => t.nice), [0, 0], `both media workers at 0: ${shown}`);
+      assert.ok(threads.length >= 8, `the store writer and the helpers are there too: ${shown}`);
+      assert.deepEqual(threads.filter((t) => t.tid !== pid && t.nice !== 0), [], `every other thread at 0: ${shown}`);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const r = await exited;
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /"msg":"SIP thread priority set"/, 'the log says the priority was set');
   });
 
   test('--nice -5 without the right to raise priority: the server runs as started and says why', async (t) => {
@@ -250,12 +271,7 @@ describe('voxmail serve', () => {
       const res = await fetch(`http://127.0.0.1:${String(http.port)}/healthz`);
       assert.equal(res.status, 200, 'the server works at its normal priority');
       await res.body?.cancel();
-      const pid = child.pid!;
-      for (const tid of readdirSync(`/proc/${String(pid)}/task`)) {
-        const stat = readFileSync(`/proc/${String(pid)}/task/${tid}/stat`, 'utf8');
-        const nice = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-        assert.equal(nice, 0, `thread ${tid} kept the priority it was started with`);
-      }
+      for (const { tid, nice } of threadsOf(child.pid!)) assert.equal(nice, 0, `thread ${String(tid)} kept the priority it was started with`);
     } finally {
       child.kill('SIGTERM');
     }
@@ -297,3 +313,13 @@ describe('voxmail serve', () => {
     }
   });
 });
+
+/** Every thread of a process: its id, name and niceness (Linux /proc). */
+function threadsOf(pid: number): { tid: number; comm: string; nice: number }[] {
+  return readdirSync(`/proc/${String(pid)}/task`).map((tid) => {
+    const comm = readFileSync(`/proc/${String(pid)}/task/${tid}/comm`, 'utf8').trim();
+    const stat = readFileSync(`/proc/${String(pid)}/task/${tid}/stat`, 'utf8');
+    // Field 19 of stat is the niceness: the 17th after "(comm) ".
+    return { tid: Number(tid), comm, nice: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) };
+  });
+}

@@ -36,8 +36,8 @@ export interface WorkerInit {
   readonly portMax: number;
   readonly sockets: RtpSocketKind;
   readonly logLevel: string;
-  /** The thread's niceness (media.workerNice; 0: unchanged). */
-  readonly nice: number;
+  /** The niceness the thread sets itself to; null: keeps the one it inherited. */
+  readonly nice: number | null;
 }
 
 export type ToWorker =

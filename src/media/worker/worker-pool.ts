@@ -36,8 +36,11 @@ export interface MediaWorkerPoolOptions {
   readonly sockets?: RtpSocketKind;
   readonly logLevel: string;
   readonly logger: Logger;
-  /** Niceness of the worker threads (thread-priority.ts); default 0: unchanged. */
-  readonly nice?: number;
+  /**
+   * Niceness of the worker threads (thread-priority.ts), 0 included; default null: they
+   * keep the one they inherit from the thread that starts them.
+   */
+  readonly nice?: number | null;
   /** Requests waiting for a worker's answer, per worker, before new calls are refused. Default 2,000. */
   readonly maxPendingPerWorker?: number;
   /** Restart a worker that died (default true). */
@@ -222,7 +225,7 @@ export class MediaWorkerPool implements MediaEngine {
   readonly links: readonly MediaWorkerLink[];
   readonly log: Logger;
   readonly logLevel: string;
-  readonly nice: number;
+  readonly nice: number | null;
   readonly sockets: RtpSocketKind;
   readonly restart: boolean;
   readonly maxPending: number;
@@ -237,7 +240,7 @@ export class MediaWorkerPool implements MediaEngine {
   private constructor(opts: MediaWorkerPoolOptions) {
     this.log = opts.logger;
     this.logLevel = opts.logLevel;
-    this.nice = opts.nice ?? 0;
+    this.nice = opts.nice ?? null;
     this.sockets = opts.sockets ?? 'auto';
     this.restart = opts.restart ?? true;
     this.maxPending = opts.maxPendingPerWorker ?? 2_000;

@@ -53,6 +53,8 @@ export interface SqliteStoreOptions {
   readonly writer?: StoreWriterMode;
   /** `worker` only: writes waiting before new ones fail with VM_STORE_WRITER_BUSY. Default 5,000. */
   readonly maxQueuedWrites?: number;
+  /** `worker` only: the niceness the writer thread sets itself to; default null: it keeps the one it inherits. */
+  readonly writerNice?: number | null;
 }
 
 export type StoreWriterMode = 'main' | 'worker';
@@ -108,6 +110,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Voic
       busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
       logger: log.child({ component: 'store-writer' }),
       ...(options.maxQueuedWrites !== undefined ? { maxQueued: options.maxQueuedWrites } : {}),
+      nice: options.writerNice ?? null,
     });
     try {
       writer = await owner.writer;

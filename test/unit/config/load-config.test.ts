@@ -205,6 +205,21 @@ describe('process.nice', () => {
   });
 });
 
+describe('sip.threadNice', () => {
+  test('default 0 (the priority is left); set by the file, VOXMAIL_SIP_THREAD_NICE or --sip-thread-nice', () => {
+    assert.equal(good().sip.threadNice, 0);
+    assert.equal(good({ argvFlags: { config: file('sn.yaml', 'sip: { threadNice: -10 }\n') } }).sip.threadNice, -10);
+    assert.equal(good({ env: { VOXMAIL_SIP_THREAD_NICE: '-5' } }).sip.threadNice, -5);
+    assert.equal(good({ env: { VOXMAIL_SIP_THREAD_NICE: '-5' }, argvFlags: { sipThreadNice: '3' } }).sip.threadNice, 3);
+  });
+
+  test('anything but an integer -20–19 is refused, naming the field', () => {
+    badField('sip.threadNice', { env: { VOXMAIL_SIP_THREAD_NICE: '-21' } });
+    badField('sip.threadNice', { flags: { sipThreadNice: 'high' } });
+    badField('sip.threadNice', { file: file('sn-big.yaml', 'sip: { threadNice: 20 }\n') });
+  });
+});
+
 describe('media.workerNice', () => {
   test('default 0 (the priority is left); set by the file, VOXMAIL_MEDIA_WORKER_NICE or --media-worker-nice', () => {
     assert.equal(good().media.workerNice, 0);
@@ -263,6 +278,7 @@ describe('config files', () => {
         '    maxTransactions: 1000',
         '    maxWaitingNewCalls: 50',
         '  forceRport: false',
+        '  threadNice: -10',
         'rtp: { portMin: 10000, portMax: 10999, sockets: dgram }',
         'media: { workers: 2, workerNice: -5 }',
         'process: { nice: -10 }',
@@ -304,6 +320,7 @@ describe('config files', () => {
           maxWaitingNewCalls: 50,
         },
         forceRport: false,
+        threadNice: -10,
       },
       rtp: { portMin: 10000, portMax: 10999, sockets: 'dgram' },
       media: { workers: 2, workerNice: -5 },
@@ -388,7 +405,7 @@ describe('config files', () => {
     const e = bad({ argvFlags: { config: f } });
     const lines = e.message.split('\n');
     assert.equal(lines.length, 2, e.message);
-    assert.match(e.message, /^sip: unknown key "prot" \(allowed: hosts, port, transports, timers, limits, forceRport\) \(from .*unknown\.yaml:3\)$/m);
+    assert.match(e.message, /^sip: unknown key "prot" \(allowed: hosts, port, transports, timers, limits, forceRport, threadNice\) \(from .*unknown\.yaml:3\)$/m);
     assert.match(e.message, /^\(top level\): unknown key "extra" \(allowed: dataDir, sip, rtp, media, process, store, http, log, trust, notify\) \(from .*unknown\.yaml:4\)$/m);
   });
 

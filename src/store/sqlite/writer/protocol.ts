@@ -29,6 +29,8 @@ export interface WriterInit {
   readonly busyTimeoutMs: number;
   /** At most this many writes share one transaction (one fsync). */
   readonly maxGroup: number;
+  /** The niceness the thread sets itself to (giving back the SIP thread's); null: keeps it. */
+  readonly nice: number | null;
 }
 
 export interface WireError {

@@ -25,6 +25,8 @@ export interface StoreWriterOptions {
   readonly maxQueued?: number;
   /** Writes per group commit at most. Default 256. */
   readonly maxGroup?: number;
+  /** The niceness the thread sets itself to; default null: keeps the one it inherits. */
+  readonly nice?: number | null;
 }
 
 interface Pending {
@@ -70,7 +72,7 @@ export class StoreWriter {
   #restarts = 0;
 
   private constructor(options: StoreWriterOptions) {
-    this.#init = { file: options.file, busyTimeoutMs: options.busyTimeoutMs, maxGroup: options.maxGroup ?? 256 };
+    this.#init = { file: options.file, busyTimeoutMs: options.busyTimeoutMs, maxGroup: options.maxGroup ?? 256, nice: options.nice ?? null };
     this.#log = options.logger;
     this.#maxQueued = options.maxQueued ?? 5_000;
   }

@@ -13,6 +13,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { CompiledQuery, Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely';
+import { setOwnThreadNice } from '../../../shared/thread-nice.js';
 import type { Database } from '../../sql/database.js';
 import { SqlDepositRepository } from '../../sql/deposit-repository.js';
 import { SqlOutboxRepository } from '../../sql/outbox-repository.js';
@@ -25,6 +26,8 @@ import type { FromWriter, ToWriter, WireError, WriteOp, WriteResult, WriterInit 
 const port = parentPort;
 if (port === null) throw new Error('writer-worker-main.ts runs as a worker thread');
 const init = workerData as WriterInit;
+// Lowering a priority is always permitted: nothing to report.
+setOwnThreadNice(init.nice);
 const sqlite = openSqliteFile(init.file, init.busyTimeoutMs);
 
 /** A repository transaction is a savepoint of the group transaction the loop holds open. */
