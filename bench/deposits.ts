@@ -348,7 +348,15 @@ async function runStep(
   const rampS = n / o.rate;
   const timeoutS = Math.ceil(rampS + (SCENARIO_PAUSE_MS + talkPauseMs) / 1000 + 120);
   const load0 = loadAverage();
-  console.log(`\n[deposits ${String(n)}] media.workers ${String(o.mediaWorkers)}, store.writer ${o.storeWriter}; ${String(n)} calls at ${String(o.rate)}/s (ramp ${fixed(rampS, 1)} s), -d ${String(talkPauseMs)} ms → ~${String(o.talkSeconds)} s recorded each; load average ${load0}`);
+  // The priorities the server was given (bench/deposits/server.ts passes them), when any.
+  const niceness = (
+    [
+      ['sip.threadNice', 'BENCH_DEPOSITS_SIP_NICE'],
+      ['media.workerNice', 'BENCH_DEPOSITS_MEDIA_NICE'],
+      ['process.nice', 'BENCH_DEPOSITS_NICE'],
+    ] as const
+  ).flatMap(([field, env]) => (process.env[env] ? [`${field} ${process.env[env]}`] : []));
+  console.log(`\n[deposits ${String(n)}] media.workers ${String(o.mediaWorkers)}, store.writer ${o.storeWriter}${niceness.map((s) => `, ${s}`).join('')}; ${String(n)} calls at ${String(o.rate)}/s (ramp ${fixed(rampS, 1)} s), -d ${String(talkPauseMs)} ms → ~${String(o.talkSeconds)} s recorded each; load average ${load0}`);
 
   try {
     const nodeArgs = (process.env['BENCH_DEPOSITS_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
