@@ -13,8 +13,8 @@ export function ownThreadNice(): number {
 
 /**
  * Sets the calling thread's niceness; `null` leaves it. Returns null, or the error code
- * that refused it (EACCES/EPERM: raising a priority needs root or CAP_SYS_NICE; lowering
- * one, as a worker does that gives back what it inherited, never does).
+ * that refused it (EACCES/EPERM: raising a priority — a lower niceness than the thread
+ * has — needs root or CAP_SYS_NICE, even back to where the process started).
  */
 export function setOwnThreadNice(nice: number | null): string | null {
   if (nice === null) return null;

@@ -199,59 +199,50 @@ describe('voxmail serve', () => {
   test('--nice sets every thread of the server, the media workers and the store writer started after included', async () => {
     // A positive niceness: any user may lower their own priority, and it proves the setting
     // reaches every thread as well as a negative one would (which needs root).
-    const child = start([
-      'serve', '--sip-host', '127.0.0.1', '--sip-port', '0', '--http-port', '0', '--data', join(tmp, 'd-nice'),
-      '--nice', '4', '--media-workers', '2', '--store-writer', 'worker', '--rtp-ports', '41000-41999',
-    ]);
-    const exited = finishCli(child);
-    try {
-      const started = await waitForLog(child, 'voxmail started');
-      // Serving (and its signal handlers installed) before the threads are read and it is stopped.
-      const res = await fetch(`http://127.0.0.1:${String((started.http as { port: number }).port)}/healthz`);
-      assert.equal(res.status, 200);
-      await res.body?.cancel();
-      const threads = new Map<string, number[]>();
-      for (const { comm, nice } of threadsOf(child.pid!)) threads.set(comm, [...(threads.get(comm) ?? []), nice]);
-      assert.deepEqual(threads.get('vx-media-0'), [4], `media worker 0: ${JSON.stringify([...threads])}`);
-      assert.deepEqual(threads.get('vx-media-1'), [4], `media worker 1: ${JSON.stringify([...threads])}`);
-      const all = [...threads.values()].flat();
-      assert.ok(all.length >= 6, `the server has its helper threads too: ${JSON.stringify([...threads])}`);
-      assert.deepEqual(all.filter((n) => n !== 4), [], `every thread at nice 4: ${JSON.stringify([...threads])}`);
-    } finally {
-      child.kill('SIGTERM');
-    }
-    const r = await exited;
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /"msg":"process priority set"/, 'the log says the priority was set');
+    const { threads, run } = await threadsWhileServing(join(tmp, 'd-nice'), ['--nice', '4']);
+    const shown = JSON.stringify(threads);
+    assert.deepEqual(threads.filter((t) => t.comm.startsWith('vx-media-')).map((t) => t.nice), [4, 4], `both media workers at 4: ${shown}`);
+    assert.ok(threads.length >= 6, `the server has its helper threads too: ${shown}`);
+    assert.deepEqual(threads.filter((t) => t.nice !== 4), [], `every thread at nice 4: ${shown}`);
+    assert.match(run.stdout, /"msg":"process priority set"/, 'the log says the priority was set');
   });
 
   test('--sip-thread-nice sets the main thread alone: the media workers and the store writer it starts give the niceness back', async () => {
     // A positive niceness, which any user may set (a negative one needs root): what matters is
     // that it stays on the SIP thread, which would hand it to every thread it starts.
+    const { pid, threads, run } = await threadsWhileServing(join(tmp, 'd-sip-nice'), ['--sip-thread-nice', '5']);
+    const shown = JSON.stringify(threads);
+    assert.deepEqual(threads.filter((t) => t.tid === pid).map((t) => t.nice), [5], `the main thread at 5: ${shown}`);
+    assert.deepEqual(threads.filter((t) => t.comm.startsWith('vx-media-')).map((t) => t.nice), [0, 0], `both media workers at 0: ${shown}`);
+    assert.ok(threads.length >= 8, `the store writer and the helpers are there too: ${shown}`);
+    assert.deepEqual(threads.filter((t) => t.tid !== pid && t.nice !== 0), [], `every other thread at 0: ${shown}`);
+    assert.match(run.stdout, /"msg":"SIP thread priority set"/, 'the log says the priority was set');
+  });
+
+  /**
+   * `serve` with two media workers and the store writer thread, plus `args`: every thread of
+   * it once it answers /healthz (serving, its signal handlers installed), then stopped.
+   */
+  async function threadsWhileServing(data: string, args: string[]): Promise<{ pid: number; threads: ThreadInfo[]; run: CliRun }> {
     const child = start([
-      'serve', '--sip-host', '127.0.0.1', '--sip-port', '0', '--http-port', '0', '--data', join(tmp, 'd-sip-nice'),
-      '--sip-thread-nice', '5', '--media-workers', '2', '--store-writer', 'worker', '--rtp-ports', '41000-41999',
+      'serve', '--sip-host', '127.0.0.1', '--sip-port', '0', '--http-port', '0', '--data', data,
+      '--media-workers', '2', '--store-writer', 'worker', '--rtp-ports', '41000-41999', ...args,
     ]);
     const exited = finishCli(child);
+    let threads: ThreadInfo[];
     try {
       const started = await waitForLog(child, 'voxmail started');
       const res = await fetch(`http://127.0.0.1:${String((started.http as { port: number }).port)}/healthz`);
       assert.equal(res.status, 200);
       await res.body?.cancel();
-      const pid = child.pid!;
-      const threads = threadsOf(pid);
-      const shown = JSON.stringify(threads);
-      assert.deepEqual(threads.filter((t) => t.tid === pid).map((t) => t.nice), [5], `the main thread at 5: ${shown}`);
-      assert.deepEqual(threads.filter((t) => t.comm.startsWith('vx-media-')).map((t) => t.nice), [0, 0], `both media workers at 0: ${shown}`);
-      assert.ok(threads.length >= 8, `the store writer and the helpers are there too: ${shown}`);
-      assert.deepEqual(threads.filter((t) => t.tid !== pid && t.nice !== 0), [], `every other thread at 0: ${shown}`);
+      threads = threadsOf(child.pid!);
     } finally {
       child.kill('SIGTERM');
     }
-    const r = await exited;
-    assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /"msg":"SIP thread priority set"/, 'the log says the priority was set');
-  });
+    const run = await exited;
+    assert.equal(run.code, 0, run.stderr);
+    return { pid: child.pid!, threads, run };
+  }
 
   test('--nice -5 without the right to raise priority: the server runs as started and says why', async (t) => {
     // As root, run the server as nobody; as anyone else, we lack the right ourselves.
@@ -314,8 +305,14 @@ describe('voxmail serve', () => {
   });
 });
 
+interface ThreadInfo {
+  readonly tid: number;
+  readonly comm: string;
+  readonly nice: number;
+}
+
 /** Every thread of a process: its id, name and niceness (Linux /proc). */
-function threadsOf(pid: number): { tid: number; comm: string; nice: number }[] {
+function threadsOf(pid: number): ThreadInfo[] {
   return readdirSync(`/proc/${String(pid)}/task`).map((tid) => {
     const comm = readFileSync(`/proc/${String(pid)}/task/${tid}/comm`, 'utf8').trim();
     const stat = readFileSync(`/proc/${String(pid)}/task/${tid}/stat`, 'utf8');

@@ -5,7 +5,8 @@
  * FreeSWITCH `-hp`/`-rp`); we stay with niceness (not a real-time class), so a runaway
  * thread cannot lock the machine. With `sip.threadNice` the thread gives back the
  * priority it inherited from the SIP thread. Without the right (root or CAP_SYS_NICE) to
- * raise it, the thread keeps the priority it has, said once at info.
+ * raise it — which setting it back from a positive `sip.threadNice` is too — the thread
+ * keeps the priority it has, said once at info.
  */
 import type { Logger } from '../../shared/logger.js';
 import { setOwnThreadNice } from '../../shared/thread-nice.js';

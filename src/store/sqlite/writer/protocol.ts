@@ -58,7 +58,8 @@ export type ToWriter =
   | { readonly type: 'close' };
 
 export type FromWriter =
-  | { readonly type: 'ready' }
+  /** `niceRefused`: why the thread could not set the niceness it was given (null: it did, or had none to set). */
+  | { readonly type: 'ready'; readonly niceRefused: string | null }
   /** The results of one group, after its commit (or its failure). */
   | { readonly type: 'done'; readonly results: readonly WriteResult[] }
   | { readonly type: 'stats'; readonly id: number; readonly stats: WriterStats };

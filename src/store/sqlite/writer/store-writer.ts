@@ -164,6 +164,7 @@ export class StoreWriter {
       worker.on('message', (m: FromWriter) => {
         if (m.type === 'ready') {
           ready = true;
+          if (m.niceRefused !== null) this.#log.info({ nice: this.#init.nice, error: m.niceRefused }, 'the store writer thread keeps the priority it inherited (changing it needs root or CAP_SYS_NICE)');
           this.#holdOpen(worker);
           resolve();
         } else if (m.type === 'done') {

@@ -26,8 +26,8 @@ import type { FromWriter, ToWriter, WireError, WriteOp, WriteResult, WriterInit 
 const port = parentPort;
 if (port === null) throw new Error('writer-worker-main.ts runs as a worker thread');
 const init = workerData as WriterInit;
-// Lowering a priority is always permitted: nothing to report.
-setOwnThreadNice(init.nice);
+// Reported with 'ready': the main thread has the logger.
+const niceRefused = setOwnThreadNice(init.nice);
 const sqlite = openSqliteFile(init.file, init.busyTimeoutMs);
 
 /** A repository transaction is a savepoint of the group transaction the loop holds open. */
@@ -182,4 +182,4 @@ port.on('message', (m: ToWriter) => {
       break;
   }
 });
-post({ type: 'ready' });
+post({ type: 'ready', niceRefused });
