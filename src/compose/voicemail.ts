@@ -51,7 +51,7 @@ export async function startVoicemail(
   // media.workers 0: RTP, prompts and recordings on this thread; N: in N worker threads (ADR 0004).
   const engine: MediaEngine =
     config.media.workers === 0
-      ? new LocalMediaEngine({ allocator: new PortAllocator({ min: config.rtp.portMin, max: config.rtp.portMax, sockets: config.rtp.sockets }), mediaClock: new MediaClock({ clock: systemClock }), clock: systemClock })
+      ? new LocalMediaEngine({ allocator: new PortAllocator({ min: config.rtp.portMin, max: config.rtp.portMax, sockets: config.rtp.sockets }), mediaClock: new MediaClock({ clock: systemClock, logger: logger.child({ module: 'media' }) }), clock: systemClock })
       : await MediaWorkerPool.start({
           workers: config.media.workers,
           portMin: config.rtp.portMin,

@@ -19,6 +19,12 @@
  * keep their numbers (tick `n` always means `start + n × period`), so a consumer can see
  * the jump, and they are counted in `skippedTicks` for metrics.
  *
+ * Skipped ticks are audio the callers did not get in time (a prompt stretched by the
+ * gap, a recording's receive pass late): the thread is short of CPU. That is logged as
+ * a warning (`VM_MEDIA_OVERLOAD`), at most once per `overloadReportMs` with what was
+ * skipped since the last one, so that an operator sees it without a log line per tick.
+ * Catch-up within the bound is the normal absorption of jitter and is not reported.
+ *
  * The timer is unref'd (through `systemClock`) so the clock never keeps the process
  * alive, and it only runs while someone is subscribed.
  *
@@ -65,8 +71,10 @@ export interface MediaClockOptions {
   readonly periodMs?: number;
   /** Missed ticks run back to back after a late wake-up before skipping ahead; default 5. */
   readonly maxCatchUpTicks?: number;
-  /** Where listener exceptions are reported (they never stop the clock). */
+  /** Where listener exceptions and skipped ticks are reported (neither stops the clock). */
   readonly logger?: Logger;
+  /** At most one overload warning (skipped ticks) per this much clock time. Default 10,000 ms. */
+  readonly overloadReportMs?: number;
   /**
    * Called at the start of every tick, before the listeners and inside the tick scope
    * (what it sends goes out with the tick's packets). Its exceptions are counted and
@@ -103,6 +111,11 @@ export class MediaClock implements TickSource {
   private caughtUp = 0;
   private skipped = 0;
   private errors = 0;
+  /** Ticks skipped since the last overload warning, and the latest wake-up among them (ms past due). */
+  private unreported = 0;
+  private unreportedWorstLateMs = 0;
+  private lastReportAt = Number.NEGATIVE_INFINITY;
+  private readonly overloadReportMs: number;
   private closed = false;
   /** The tick being delivered (undefined between ticks): a subscriber then joins the running clock. */
   private current: number | undefined;
@@ -116,8 +129,10 @@ export class MediaClock implements TickSource {
     this.maxCatchUp = options.maxCatchUpTicks ?? 5;
     this.log = options.logger;
     this.onTickStart = options.onTickStart;
+    this.overloadReportMs = options.overloadReportMs ?? 10_000;
     if (!(this.periodMs > 0) || !Number.isFinite(this.periodMs)) throw new RangeError('periodMs must be a positive number');
     if (!Number.isInteger(this.maxCatchUp) || this.maxCatchUp < 0) throw new RangeError('maxCatchUpTicks must be an integer >= 0');
+    if (!(this.overloadReportMs >= 0)) throw new RangeError('overloadReportMs must be >= 0');
   }
 
   /**
@@ -173,6 +188,21 @@ export class MediaClock implements TickSource {
   private stop(): void {
     this.timer?.cancel();
     this.timer = undefined;
+    // The clock may not run again soon: what was skipped is said now.
+    if (this.unreported > 0) this.reportOverload(this.clock.now());
+  }
+
+  /** One warning for the ticks skipped since the last one (see the module comment). */
+  private reportOverload(now: number): void {
+    const skipped = this.unreported;
+    const sinceMs = Number.isFinite(this.lastReportAt) ? Math.round(now - this.lastReportAt) : undefined;
+    this.log?.warn(
+      { code: 'VM_MEDIA_OVERLOAD', skippedTicks: skipped, skippedMs: skipped * this.periodMs, worstLateMs: Math.round(this.unreportedWorstLateMs), ...(sinceMs !== undefined ? { sinceMs } : {}) },
+      'media thread overloaded: it woke up too late to keep real time and skipped ticks (prompts were stretched, callers heard gaps); the machine is short of CPU for this many calls',
+    );
+    this.unreported = 0;
+    this.unreportedWorstLateMs = 0;
+    this.lastReportAt = now;
   }
 
   private schedule(): void {
@@ -199,10 +229,13 @@ export class MediaClock implements TickSource {
     let late = last - this.next; // ticks beyond the one due "now"
     if (late > this.maxCatchUp) {
       const skip = late - this.maxCatchUp;
+      this.unreportedWorstLateMs = Math.max(this.unreportedWorstLateMs, now - (this.startMs + this.next * this.periodMs));
+      this.unreported += skip;
       this.skipped += skip;
       this.next += skip;
       late = this.maxCatchUp;
     }
+    if (this.unreported > 0 && now - this.lastReportAt >= this.overloadReportMs) this.reportOverload(now);
     if (late > 0) this.caughtUp += late;
     while (this.next <= last) {
       const tick = this.next++;

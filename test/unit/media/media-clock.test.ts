@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ManualClock, type Clock, type TimerHandle } from '../../../src/shared/clock.js';
+import { pino } from 'pino';
 import { MediaClock } from '../../../src/media/media-clock.js';
 
 /** A manual clock whose next timer fires `lateBy` ms late, like a busy event loop. */
@@ -101,6 +102,74 @@ describe('MediaClock (manual time)', () => {
     time.manual.advance(20);
     assert.equal(ticks.at(-1), 52);
     clock.close();
+  });
+
+  /** A logger whose lines (parsed) land in `lines` at once. */
+  function capturingLogger(): { logger: pino.Logger; lines: Array<Record<string, unknown>> } {
+    const lines: Array<Record<string, unknown>> = [];
+    return { logger: pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) }), lines };
+  }
+
+  /**
+   * The next tick's timer fires `ms` late: the pending timer (due within a period)
+   * fires on time and schedules the late one, which fires `ms` after its tick was due.
+   */
+  function stall(time: LateClock, ms: number): void {
+    time.lateBy = ms;
+    time.manual.advance(20 + 20 + ms);
+  }
+
+  test('skipped ticks are a VM_MEDIA_OVERLOAD warning: at once, then at most once per overloadReportMs with the count since', () => {
+    const time = new LateClock();
+    const { logger, lines } = capturingLogger();
+    const clock = new MediaClock({ clock: time, logger, overloadReportMs: 10_000 });
+    clock.subscribe(() => undefined);
+    stall(time, 980); // 49 ticks late: 5 caught up, 44 skipped
+    assert.equal(clock.stats.skippedTicks, 44);
+    assert.equal(lines.length, 1);
+    const first = lines[0]!;
+    assert.equal(first['level'], 40);
+    assert.equal(first['code'], 'VM_MEDIA_OVERLOAD');
+    assert.equal(first['skippedTicks'], 44);
+    assert.equal(first['skippedMs'], 880);
+    assert.equal(first['worstLateMs'], 980);
+    const firstAt = time.now();
+    // Two more stalls within 10 s: counted, not logged.
+    stall(time, 200);
+    stall(time, 300);
+    assert.equal(clock.stats.skippedTicks, 44 + 5 + 10);
+    assert.equal(lines.length, 1);
+    // The first tick 10 s after the warning says what was skipped since.
+    time.manual.advance(firstAt + 10_000 - time.now());
+    assert.equal(lines.length, 2);
+    assert.equal(lines[1]!['skippedTicks'], 15);
+    assert.equal(lines[1]!['worstLateMs'], 300);
+    assert.equal(lines[1]!['sinceMs'], 10_000);
+    // Nothing skipped since: no more warnings.
+    time.manual.advance(30_000);
+    assert.equal(lines.length, 2);
+    clock.close();
+    assert.equal(lines.length, 2);
+  });
+
+  test('catching up within maxCatchUpTicks is not an overload; skips still unreported are said when the clock stops', () => {
+    const time = new LateClock();
+    const { logger, lines } = capturingLogger();
+    const clock = new MediaClock({ clock: time, logger, maxCatchUpTicks: 5 });
+    const off = clock.subscribe(() => undefined);
+    stall(time, 100); // 5 ticks late: all caught up
+    assert.equal(clock.stats.caughtUpTicks, 5);
+    assert.equal(clock.stats.skippedTicks, 0);
+    assert.equal(lines.length, 0);
+    stall(time, 500); // 20 skipped: the first warning, at once
+    assert.equal(lines.length, 1);
+    stall(time, 300); // within 10 s of it: held back...
+    assert.equal(lines.length, 1);
+    off(); // ...until the last subscriber leaves and the clock stops
+    assert.equal(lines.length, 2);
+    assert.equal(lines[1]!['skippedTicks'], 10);
+    clock.close();
+    assert.equal(lines.length, 2);
   });
 
   test('a throwing listener is counted and does not stop the others', () => {
