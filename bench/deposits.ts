@@ -197,6 +197,8 @@ export interface DepositStepRow {
   readonly ratioToBare: number | null;
   /** Lines the server logged at warn or above. */
   readonly serverWarnings: number;
+  /** Media-clock ticks skipped (the server's VM_MEDIA_OVERLOAD warnings): prompts stretched by 20 ms each. */
+  readonly mediaSkippedTicks: number;
   readonly clean: boolean;
   /** Why it is not clean, and anything else worth reading. */
   readonly problems: readonly string[];
@@ -368,6 +370,7 @@ async function runStep(
     const server = await startServer({ dataDir, cwd: dir, rtpPorts: o.rtpPorts, nodeArgs, mediaWorkers: o.mediaWorkers, storeWriter: o.storeWriter });
     let serverExit = '';
     let warningCount = 0;
+    let mediaSkippedTicks = 0;
     const samples: Sample[] = [];
     let health: HealthSample[] = [];
     let sipp: SippResult;
@@ -439,9 +442,13 @@ async function runStep(
     } finally {
       const warnings = server.warnings();
       warningCount = warnings.count;
+      mediaSkippedTicks = warnings.mediaSkippedTicks;
       const exit = await server.child.stop(30_000);
       serverExit = exit.signal ?? String(exit.code);
       if (warnings.count > 0) problems.push(`server logged ${String(warnings.count)} warning/error lines, e.g. ${warnings.first[0]!.slice(0, 400)}`);
+      if (mediaSkippedTicks > 0) {
+        problems.push(`the media threads skipped ${String(mediaSkippedTicks)} clock ticks (${fixed((mediaSkippedTicks * 20) / 1000, 2)} s of prompt time in all, VM_MEDIA_OVERLOAD): they got a core too late to keep real time`);
+      }
     }
 
     // --- SIPp's view ---------------------------------------------------------------------
@@ -626,6 +633,7 @@ async function runStep(
       bareLost: bareOk?.lost ?? null,
       ratioToBare: bareOk ? cpuPct / bareOk.cpuPct : null,
       serverWarnings: warningCount,
+      mediaSkippedTicks,
       clean,
       problems,
     };
@@ -794,6 +802,7 @@ export function printDepositsBench(r: DepositsBenchResult): void {
       { title: 'lost after beep ms p50 / max', align: 'right' },
       { title: 'tail not recorded ms p50 / max', align: 'right' },
       { title: 'server UDP drops', align: 'right' },
+      { title: 'media ticks skipped', align: 'right' },
       { title: 'CPU % SIP thread / media threads: ramp, window (SIP ms per call)', align: 'right' },
     ],
     r.rows.map((x) => [
@@ -817,6 +826,7 @@ export function printDepositsBench(r: DepositsBenchResult): void {
       `${num(x.lostAfterBeepP50Ms, 0)} / ${num(x.lostAfterBeepMaxMs, 0)}`,
       `${num(x.tailGapP50Ms, 0)} / ${num(x.tailGapMaxMs, 0)}`,
       int(x.udpDrops),
+      int(x.mediaSkippedTicks),
       `${num(x.sipRampPct, 0)} / ${num(x.mediaRampPct, 0)}, ${num(x.sipWindowPct, 0)} / ${num(x.mediaWindowPct, 0)} (${num(x.sipMsPerCall, 2)})`,
     ]),
   );

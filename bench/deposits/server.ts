@@ -34,8 +34,22 @@ export interface Server {
   readonly sipPort: number;
   readonly httpPort: number;
   readonly args: readonly string[];
-  /** How many lines the server logged at warn or above, and the first few (JSON). */
-  warnings(): { count: number; first: string[] };
+  /**
+   * How many lines the server logged at warn or above, the first few (JSON), and the
+   * media-clock ticks its `VM_MEDIA_OVERLOAD` warnings say were skipped.
+   */
+  warnings(): { count: number; first: string[]; mediaSkippedTicks: number };
+}
+
+/** The ticks a `VM_MEDIA_OVERLOAD` log line (JSON) says a media clock skipped; 0 for any other line. */
+export function overloadSkippedTicks(line: string): number {
+  if (!line.includes('"VM_MEDIA_OVERLOAD"')) return 0;
+  try {
+    const o = JSON.parse(line) as { code?: unknown; skippedTicks?: unknown };
+    return o.code === 'VM_MEDIA_OVERLOAD' && typeof o.skippedTicks === 'number' ? o.skippedTicks : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** Whether `GET /healthz` on HOST:port answers 200 within `timeoutMs`. */
@@ -94,6 +108,7 @@ export async function startServer(o: ServerOptions): Promise<Server> {
   }
   // Counted as they come: stdout() keeps only the last 64 KiB.
   let count = 0;
+  let mediaSkippedTicks = 0;
   const first: string[] = [];
   let partial = '';
   child.proc.stdout?.on('data', (s: string) => {
@@ -102,10 +117,11 @@ export async function startServer(o: ServerOptions): Promise<Server> {
     for (const l of lines) {
       if (!/^\{"level":[4-6]\d/.test(l)) continue;
       count++;
+      mediaSkippedTicks += overloadSkippedTicks(l);
       if (first.length < 3) first.push(l);
     }
   });
-  const warnings = (): { count: number; first: string[] } => ({ count, first });
+  const warnings = (): { count: number; first: string[]; mediaSkippedTicks: number } => ({ count, first, mediaSkippedTicks });
   return { child, pid: child.pid, sipPort, httpPort, args, warnings };
 }
 
