@@ -21,9 +21,9 @@
  *
  * Skipped ticks are audio the callers did not get in time (a prompt playing then is
  * stretched by the gap; recordings are not paced by the clock and lose nothing to it):
- * the thread is short of CPU. That is logged as
- * a warning (`VM_MEDIA_OVERLOAD`), at most once per `overloadReportMs` with what was
- * skipped since the last one, so that an operator sees it without a log line per tick.
+ * the thread is short of CPU. That is logged as a warning (`VM_MEDIA_OVERLOAD`), at most
+ * once per `overloadReportMs` with what was skipped since the last one, so that an
+ * operator sees it without a log line per tick.
  * Catch-up within the bound is the normal absorption of jitter and is not reported.
  *
  * The timer is unref'd (through `systemClock`) so the clock never keeps the process
