@@ -46,7 +46,8 @@
  * failure), BENCH_DEPOSITS_NODE_ARGS (flags for the server's
  * node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; its CPU figures then include the profiler),
  * BENCH_DEPOSITS_WARMUP (300: short calls to mailbox 101 before each step; 0 = a cold
- * server), BENCH_SIPP_RTP_TASKS (SIPp's -rtp_threadtasks; 250 when unset, 20 = SIPp's default).
+ * server), BENCH_DEPOSITS_OVERLOAD_REFUSE_MS (the server's media.overloadRefuseMs; unset:
+ * its default, 2,000 — calls it refuses in overload count as failed), BENCH_SIPP_RTP_TASKS (SIPp's -rtp_threadtasks; 250 when unset, 20 = SIPp's default).
  * Diagnostic: bench/deposits/intro-timing.ts captures the server's RTP to time the
  * greeting start, the intro as sent and the gap between the beep and the recording.
  */
@@ -356,6 +357,7 @@ async function runStep(
       ['sip.threadNice', 'BENCH_DEPOSITS_SIP_NICE'],
       ['media.workerNice', 'BENCH_DEPOSITS_MEDIA_NICE'],
       ['process.nice', 'BENCH_DEPOSITS_NICE'],
+      ['media.overloadRefuseMs', 'BENCH_DEPOSITS_OVERLOAD_REFUSE_MS'],
     ] as const
   ).flatMap(([field, env]) => (process.env[env] ? [`${field} ${process.env[env]}`] : []));
   console.log(`\n[deposits ${String(n)}] media.workers ${String(o.mediaWorkers)}, store.writer ${o.storeWriter}${niceness.map((s) => `, ${s}`).join('')}; ${String(n)} calls at ${String(o.rate)}/s (ramp ${fixed(rampS, 1)} s), -d ${String(talkPauseMs)} ms → ~${String(o.talkSeconds)} s recorded each; load average ${load0}`);

@@ -86,6 +86,7 @@ export async function startServer(o: ServerOptions): Promise<Server> {
     // BENCH_DEPOSITS_RTP_SOCKETS=dgram|native: the server's rtp.sockets (default auto: native here).
     ...(process.env['BENCH_DEPOSITS_RTP_SOCKETS'] ? ['--rtp-sockets', process.env['BENCH_DEPOSITS_RTP_SOCKETS']] : []),
     ...(process.env['BENCH_DEPOSITS_MEDIA_NICE'] ? ['--media-worker-nice', process.env['BENCH_DEPOSITS_MEDIA_NICE']] : []),
+    ...(process.env['BENCH_DEPOSITS_OVERLOAD_REFUSE_MS'] ? ['--media-overload-refuse-ms', process.env['BENCH_DEPOSITS_OVERLOAD_REFUSE_MS']] : []),
     // BENCH_DEPOSITS_SIP_NICE=-10: the server's sip.threadNice (the main thread alone; unset: left).
     ...(process.env['BENCH_DEPOSITS_SIP_NICE'] ? ['--sip-thread-nice', process.env['BENCH_DEPOSITS_SIP_NICE']] : []),
     // BENCH_DEPOSITS_NICE=-10: the server's process.nice (every thread; 0, unset: left).

@@ -7,7 +7,7 @@
 import type { LiveEvents } from '../voicemail/live/live-events.js';
 import { isIPv6 } from 'node:net';
 import type { Config } from '../config/index.js';
-import { LocalMediaEngine, MediaClock, MediaWorkerPool, PortAllocator, type MediaEngine } from '../media/index.js';
+import { LocalMediaEngine, MediaClock, MediaWorkerPool, OverloadGate, OverloadRefusalLog, PortAllocator, type MediaEngine } from '../media/index.js';
 import { systemClock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { IncomingCall } from '../sip/index.js';
@@ -51,7 +51,7 @@ export async function startVoicemail(
   // media.workers 0: RTP, prompts and recordings on this thread; N: in N worker threads (ADR 0004).
   const engine: MediaEngine =
     config.media.workers === 0
-      ? new LocalMediaEngine({ allocator: new PortAllocator({ min: config.rtp.portMin, max: config.rtp.portMax, sockets: config.rtp.sockets }), mediaClock: new MediaClock({ clock: systemClock, logger: logger.child({ module: 'media' }) }), clock: systemClock })
+      ? localEngine(config, logger.child({ module: 'media' }))
       : await MediaWorkerPool.start({
           workers: config.media.workers,
           portMin: config.rtp.portMin,
@@ -59,6 +59,7 @@ export async function startVoicemail(
           sockets: config.rtp.sockets,
           logLevel: config.log.level,
           nice: config.media.workerNice !== 0 ? config.media.workerNice : threadNice,
+          overloadRefuseMs: config.media.overloadRefuseMs,
           logger: logger.child({ module: 'media' }),
         });
   if (config.media.workers > 0) logger.info({ workers: config.media.workers }, 'media worker threads started');
@@ -96,4 +97,16 @@ export async function startVoicemail(
         await engine.close();
       })()),
   };
+}
+
+/** `media.workers: 0`: the media on this thread, its clock feeding the overload gate. */
+function localEngine(config: Config, log: Logger): LocalMediaEngine {
+  const refuseMs = config.media.overloadRefuseMs;
+  const gate = new OverloadGate({ refuseMs });
+  return new LocalMediaEngine({
+    allocator: new PortAllocator({ min: config.rtp.portMin, max: config.rtp.portMax, sockets: config.rtp.sockets }),
+    mediaClock: new MediaClock({ clock: systemClock, logger: log, onSkip: (ms, now) => gate.noteSkip(ms, now) }),
+    clock: systemClock,
+    overload: { gate, refuseMs, log: new OverloadRefusalLog(log) },
+  });
 }

@@ -24,6 +24,7 @@ export interface ConfigFlags {
   readonly rtpPorts?: string | undefined;
   readonly mediaWorkers?: string | undefined;
   readonly mediaWorkerNice?: string | undefined;
+  readonly mediaOverloadRefuseMs?: string | undefined;
   readonly sipThreadNice?: string | undefined;
   readonly nice?: string | undefined;
   readonly storeWriter?: string | undefined;
@@ -168,6 +169,15 @@ export const CONFIG_OVERRIDES: readonly ConfigOverride[] = [
     field: 'media.workerNice',
     description: 'niceness of the media worker threads, -20 to 19 (0, the default, leaves it; negative: media first, needs root or CAP_SYS_NICE)',
     parse: set(['media', 'workerNice'], signedIntegerOrText),
+  },
+  {
+    key: 'mediaOverloadRefuseMs',
+    flag: '--media-overload-refuse-ms',
+    argName: '<ms>',
+    env: 'VOXMAIL_MEDIA_OVERLOAD_REFUSE_MS',
+    field: 'media.overloadRefuseMs',
+    description: 'refuse new calls with 503 while a media thread lost this many ms of real time in 5 s (default 2000; 0: never)',
+    parse: set(['media', 'overloadRefuseMs'], integerOrText),
   },
   {
     key: 'sipThreadNice',

@@ -89,6 +89,18 @@ export interface MediaConfig {
    * CAP_SYS_NICE; without, the threads keep the normal priority (said once in the log).
    */
   readonly workerNice: number;
+  /**
+   * Refuse new calls with 503 (Retry-After: 5) while a media thread has lost this much real
+   * time, in ms, to skipped ticks within the last 5 s, over two or more late wake-ups
+   * (src/media/overload-gate.ts, ADR 0010); with media workers, only when every worker is
+   * so. Such a thread stretches every caller's prompts, and seconds behind it lets the
+   * kernel drop RTP — audio missing from messages the callers think they left; a 503 lets
+   * the PBX route the call elsewhere while the calls in progress keep theirs. A single
+   * stall (a pause of the machine, a long GC) never refuses. Default 2,000 (40 % of real
+   * time lost): at 1,000 a typical 2,500-call run of the deposits bench, whose messages were
+   * all complete, refused 483 calls in its ramp; at 2,000 none. 0: never refuse.
+   */
+  readonly overloadRefuseMs: number;
 }
 
 /**
@@ -228,7 +240,7 @@ export const DEFAULT_CONFIG: Config = deepFreeze({
     threadNice: 0,
   },
   rtp: { portMin: 20_000, portMax: 29_999, sockets: 'auto' },
-  media: { workers: 0, workerNice: 0 },
+  media: { workers: 0, workerNice: 0, overloadRefuseMs: 2_000 },
   process: { nice: 0 },
   store: { writer: 'main' },
   http: { host: '127.0.0.1', port: 8080, trustProxy: false, cookieSecure: 'auto' },
@@ -356,11 +368,16 @@ const rtp = section({
   }
 });
 
+const OVERLOAD_RULE = 'must be 0 (never refuse calls) or an integer 100–4,500 (ms of real time lost in 5 s)';
+
 /** At most this many media workers (a worker per core is the intended use). */
 export const MAX_MEDIA_WORKERS = 64;
 const media = section({
   workers: intIn(0, MAX_MEDIA_WORKERS, `an integer 0–${fmt(MAX_MEDIA_WORKERS)} (0: media on the main thread)`),
   workerNice: intIn(-20, 19, 'an integer −20–19 (a niceness; 0 leaves it)'),
+  overloadRefuseMs: z
+    .int({ error: OVERLOAD_RULE })
+    .refine((v) => v === 0 || (v >= 100 && v <= 4_500), { error: OVERLOAD_RULE }),
 });
 
 const processSection = section({

@@ -82,6 +82,12 @@ export interface MediaClockOptions {
    * logged like a listener's.
    */
   readonly onTickStart?: () => void;
+  /**
+   * Called each time the clock skips ticks (one late wake-up), with the audio time
+   * skipped and the clock's time: the media thread's overload gate counts it
+   * (overload-gate.ts). Runs outside any tick; its exceptions are logged and ignored.
+   */
+  readonly onSkip?: (skippedMs: number, now: number) => void;
 }
 
 export interface MediaClockStats {
@@ -121,6 +127,7 @@ export class MediaClock implements TickSource {
   /** The tick being delivered (undefined between ticks): a subscriber then joins the running clock. */
   private current: number | undefined;
   private readonly onTickStart: (() => void) | undefined;
+  private readonly onSkip: ((skippedMs: number, now: number) => void) | undefined;
   /** Bound once so that scheduling a tick does not allocate a closure. */
   private readonly onTimer = (): void => this.fire();
 
@@ -130,6 +137,7 @@ export class MediaClock implements TickSource {
     this.maxCatchUp = options.maxCatchUpTicks ?? 5;
     this.log = options.logger;
     this.onTickStart = options.onTickStart;
+    this.onSkip = options.onSkip;
     this.overloadReportMs = options.overloadReportMs ?? 10_000;
     if (!(this.periodMs > 0) || !Number.isFinite(this.periodMs)) throw new RangeError('periodMs must be a positive number');
     if (!Number.isInteger(this.maxCatchUp) || this.maxCatchUp < 0) throw new RangeError('maxCatchUpTicks must be an integer >= 0');
@@ -235,6 +243,14 @@ export class MediaClock implements TickSource {
       this.skipped += skip;
       this.next += skip;
       late = this.maxCatchUp;
+      if (this.onSkip !== undefined) {
+        try {
+          this.onSkip(skip * this.periodMs, now);
+        } catch (e) {
+          this.errors++;
+          this.log?.error({ err: e, code: 'VM_MEDIA_TICK_LISTENER' }, 'media clock skip hook threw');
+        }
+      }
     }
     if (this.unreported > 0 && now - this.lastReportAt >= this.overloadReportMs) this.reportOverload(now);
     if (late > 0) this.caughtUp += late;

@@ -9,10 +9,11 @@
  */
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
-import type { Result } from '../shared/result.js';
+import { err, type Result } from '../shared/result.js';
 import { CallMedia, type MediaParameters } from './call-media.js';
 import type { DtmfEvent } from './dtmf/digit.js';
 import type { MediaClock } from './media-clock.js';
+import type { OverloadGate, OverloadRefusalLog } from './overload-gate.js';
 import type { PlayOptions, PlayOutcome } from './player.js';
 import type { RecorderOptions, RecordingEndReason, RecordingResult } from './recorder.js';
 import type { PortAllocator, RtpSessionError, RtpSessionStats } from './rtp/index.js';
@@ -69,7 +70,9 @@ export interface CallMediaRequest extends MediaParameters {
 }
 
 export type MediaWorkerError = { readonly code: 'VM_MEDIA_WORKER_FAILED' | 'VM_MEDIA_WORKER_BUSY'; readonly message: string };
-export type MediaOpenError = RtpSessionError | MediaWorkerError;
+/** Every media thread is too far behind real time to take another call (overload-gate.ts). */
+export type MediaOverloadError = { readonly code: 'VM_MEDIA_OVERLOADED'; readonly message: string };
+export type MediaOpenError = RtpSessionError | MediaWorkerError | MediaOverloadError;
 
 export interface MediaEngine {
   open(request: CallMediaRequest): Promise<Result<CallMediaHandle, MediaOpenError>>;
@@ -81,6 +84,11 @@ export interface LocalMediaEngineOptions {
   readonly allocator: PortAllocator;
   readonly mediaClock: MediaClock;
   readonly clock: Clock;
+  /**
+   * Refuse calls while this thread is behind real time: the gate the media clock's
+   * `onSkip` feeds, and where refusals are logged. Without, calls are never refused.
+   */
+  readonly overload?: { readonly gate: OverloadGate; readonly refuseMs: number; readonly log: OverloadRefusalLog };
 }
 
 /** `media.workers: 0`: every call's media on this thread, as before (CallMedia). */
@@ -88,6 +96,14 @@ export class LocalMediaEngine implements MediaEngine {
   constructor(private readonly opts: LocalMediaEngineOptions) {}
 
   open(request: CallMediaRequest): Promise<Result<CallMediaHandle, MediaOpenError>> {
+    const o = this.opts.overload;
+    if (o !== undefined) {
+      const now = this.opts.clock.now();
+      if (o.gate.closed(now)) {
+        o.log.refused(now, o.refuseMs);
+        return Promise.resolve(err(overloaded()));
+      }
+    }
     return CallMedia.open({ ...request, allocator: this.opts.allocator, mediaClock: this.opts.mediaClock, clock: this.opts.clock });
   }
 
@@ -95,4 +111,9 @@ export class LocalMediaEngine implements MediaEngine {
     this.opts.mediaClock.close();
     return Promise.resolve();
   }
+}
+
+/** The refusal both engines give while their media threads are behind. */
+export function overloaded(): MediaOverloadError {
+  return { code: 'VM_MEDIA_OVERLOADED', message: 'the media threads are too far behind real time to take another call' };
 }

@@ -78,6 +78,8 @@ export interface VoxmailServerOptions {
   readonly tenants?: readonly string[];
   /** `media.workers`; default VOXMAIL_TEST_MEDIA_WORKERS or 0 (every e2e deposit test can run with workers). */
   readonly mediaWorkers?: number;
+  /** `media.overloadRefuseMs`; default 0 (off: see testConfig). */
+  readonly overloadRefuseMs?: number;
 }
 
 /** `media.workers` for test servers: VOXMAIL_TEST_MEDIA_WORKERS=2 runs the e2e tests with two media worker threads. */
@@ -105,13 +107,15 @@ export const LOOPBACK_TRUST: TrustConfig = {
 };
 
 /** The server's config for a test: loopback only, port 0, the given RTP block and trust. */
-export function testConfig(dataDir: string, rtp: RtpRange, o: Pick<VoxmailServerOptions, 'trust' | 'sipPort' | 'mediaWorkers'> = {}): Config {
+export function testConfig(dataDir: string, rtp: RtpRange, o: Pick<VoxmailServerOptions, 'trust' | 'sipPort' | 'mediaWorkers' | 'overloadRefuseMs'> = {}): Config {
   return {
     ...DEFAULT_CONFIG,
     dataDir,
     sip: { ...DEFAULT_CONFIG.sip, hosts: ['127.0.0.1'], port: o.sipPort ?? 0, transports: ['udp', 'tcp'] },
     rtp: { ...rtp, sockets: DEFAULT_CONFIG.rtp.sockets },
-    media: { workers: o.mediaWorkers ?? testMediaWorkers(), workerNice: 0 },
+    // Off unless a test turns it on: a test's own synchronous work (audio checks, espeak)
+    // stalls the in-process media clock and must not refuse the next call.
+    media: { workers: o.mediaWorkers ?? testMediaWorkers(), workerNice: 0, overloadRefuseMs: o.overloadRefuseMs ?? 0 },
     process: { nice: 0 },
     store: { writer: testStoreWriter() },
     http: { ...DEFAULT_CONFIG.http, host: '127.0.0.1', port: 0 },

@@ -76,6 +76,8 @@ export class MediaWorkerHost {
       clock: opts.clock,
       logger: opts.logger,
       ...(opts.takeMessage !== undefined ? { onTickStart: (): void => this.takeWaiting() } : {}),
+      // The main thread decides whether this worker takes new calls (overload-gate.ts).
+      onSkip: (ms: number): void => this.opts.post({ t: 'skipped', ms }),
     });
   }
 

@@ -87,4 +87,6 @@ export type FromWorker =
   | { readonly t: 'rec-event'; readonly call: number; readonly kind: 'silence' | 'max-duration' | 'error'; readonly error?: WireError }
   | { readonly t: 'closed-all' }
   /** A pair bound ahead for `localAddress`: the main thread may answer a call with it at once. */
-  | { readonly t: 'spare'; readonly localAddress: string; readonly port: number };
+  | { readonly t: 'spare'; readonly localAddress: string; readonly port: number }
+  /** The worker's clock skipped `ms` of ticks (one late wake-up): its overload gate counts it. */
+  | { readonly t: 'skipped'; readonly ms: number };

@@ -23,7 +23,8 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../shared/logger.js';
 import { err, ok, type Result } from '../../shared/result.js';
-import type { CallMediaHandle, CallMediaRequest, MediaEngine, MediaOpenError } from '../media-engine.js';
+import { overloaded, type CallMediaHandle, type CallMediaRequest, type MediaEngine, type MediaOpenError } from '../media-engine.js';
+import { OverloadGate, OverloadRefusalLog } from '../overload-gate.js';
 import type { FromWorker, ReplyValue, ToWorker, WireError, WorkerInit } from './protocol.js';
 import { RemoteCallMedia } from './remote-call-media.js';
 import type { RtpSocketKind } from '../rtp/index.js';
@@ -45,6 +46,12 @@ export interface MediaWorkerPoolOptions {
   readonly maxPendingPerWorker?: number;
   /** Restart a worker that died (default true). */
   readonly restart?: boolean;
+  /**
+   * `media.overloadRefuseMs`: a worker whose clock lost this much real time to skipped
+   * ticks in the last 5 s takes no new call; with every worker so, calls are refused
+   * (VM_MEDIA_OVERLOADED → 503). Default 0: never.
+   */
+  readonly overloadRefuseMs?: number;
 }
 
 /**
@@ -90,6 +97,8 @@ export class MediaWorkerLink {
   readonly prompts = new Set<number>();
   /** RTP ports of pairs this incarnation has bound ahead ('spare'), by local address. */
   readonly spares = new Map<string, number[]>();
+  /** Closed while this worker's clock is too far behind real time to take a new call. */
+  readonly gate: OverloadGate;
   private ready: Promise<void> = Promise.resolve();
   private stopping = false;
   private closedAll: (() => void) | null = null;
@@ -100,7 +109,9 @@ export class MediaWorkerLink {
     readonly portMin: number,
     readonly portMax: number,
     private readonly pool: MediaWorkerPool,
-  ) {}
+  ) {
+    this.gate = new OverloadGate({ refuseMs: pool.overloadRefuseMs });
+  }
 
   start(): Promise<void> {
     const init: WorkerInit = { index: this.index, portMin: this.portMin, portMax: this.portMax, sockets: this.pool.sockets, logLevel: this.pool.logLevel, nice: this.pool.nice };
@@ -176,6 +187,10 @@ export class MediaWorkerLink {
         ports.push(m.port);
         return;
       }
+      case 'skipped':
+        // Timed on this thread's clock on arrival: the worker's clock has another origin.
+        this.gate.noteSkip(m.ms, performance.now());
+        return;
     }
   }
 
@@ -229,6 +244,8 @@ export class MediaWorkerPool implements MediaEngine {
   readonly sockets: RtpSocketKind;
   readonly restart: boolean;
   readonly maxPending: number;
+  readonly overloadRefuseMs: number;
+  private readonly refusals: OverloadRefusalLog;
   private ids = 0;
   private cursor = 0;
   /** Prompt PCM shared once: the main thread's array → its id and shared copy. */
@@ -244,6 +261,8 @@ export class MediaWorkerPool implements MediaEngine {
     this.sockets = opts.sockets ?? 'auto';
     this.restart = opts.restart ?? true;
     this.maxPending = opts.maxPendingPerWorker ?? 2_000;
+    this.overloadRefuseMs = opts.overloadRefuseMs ?? 0;
+    this.refusals = new OverloadRefusalLog(opts.logger);
     const min = opts.portMin + (opts.portMin % 2);
     const pairs = Math.floor((opts.portMax - min + 1) / 2);
     const per = Math.floor(pairs / opts.workers);
@@ -285,7 +304,14 @@ export class MediaWorkerPool implements MediaEngine {
     const order = this.placementOrder();
     if (order.length === 0) return err({ code: 'VM_MEDIA_WORKER_FAILED', message: 'no media worker is running' });
     let last: MediaOpenError = { code: 'VM_MEDIA_WORKER_BUSY', message: 'every media worker has too many requests waiting' };
-    for (const link of order) {
+    // Workers behind real time take no new call while another can (overload-gate.ts).
+    const now = performance.now();
+    const open = order.filter((l) => !l.gate.closed(now));
+    if (open.length === 0) {
+      this.refusals.refused(now, this.overloadRefuseMs);
+      return err(overloaded());
+    }
+    for (const link of open) {
       if (link.pending.size >= this.maxPending) continue;
       const call = this.nextId();
       const message = (req: number, port?: number): ToWorker => ({

@@ -33,6 +33,9 @@ const CODECS = ['PCMU', 'PCMA'] as const;
 
 const localEngines = new WeakMap<MediaEnvironment, MediaEngine>();
 
+/** Retry-After of a call refused in overload: the gate's window (overload-gate.ts). */
+const OVERLOAD_RETRY_AFTER_S = 5;
+
 /** The environment's engine, or the in-process one made from its allocator and clock. */
 function engineOf(env: MediaEnvironment): MediaEngine {
   if (env.engine) return env.engine;
@@ -80,9 +83,15 @@ export class CallSession {
   /**
    * Negotiate the caller's offer (or prepare ours for an offerless INVITE) and open the
    * media. On failure, the SIP status to reject with: 488 for an offer we cannot
-   * answer, 503 when no media port is free.
+   * answer, 503 when no media port is free, 503 with Retry-After when the media threads
+   * are too far behind real time to take a call (`overloaded`: logged by the engine, in
+   * summary, not per call).
    */
-  static async open(call: IncomingCall, env: MediaEnvironment, log: Logger): Promise<Result<CallSession, { status: number; reason: string }>> {
+  static async open(
+    call: IncomingCall,
+    env: MediaEnvironment,
+    log: Logger,
+  ): Promise<Result<CallSession, { status: number; reason: string; headers?: [string, string][]; overloaded?: true }>> {
     const { bind, advertise } = env.addressFor(call);
     const caps = { address: advertise, port: 0, codecs: [...CODECS], telephoneEvent: true };
     let params;
@@ -102,7 +111,11 @@ export class CallSession {
       params = { codec: 'PCMU' as const, payloadType: 0, telephoneEventPayloadType: 101, ptime: 20, remote: null };
     }
     const opened = await engineOf(env).open({ ...params, localAddress: bind, logger: log, inbandDtmf: env.inbandDtmf });
-    if (!opened.ok) return err({ status: 503, reason: `no media: ${opened.error.code}` });
+    if (!opened.ok) {
+      // RFC 3261 §21.5.4: the PBX may try another server now, or this one after the pause.
+      if (opened.error.code === 'VM_MEDIA_OVERLOADED') return err({ status: 503, reason: opened.error.code, headers: [['Retry-After', String(OVERLOAD_RETRY_AFTER_S)]], overloaded: true });
+      return err({ status: 503, reason: `no media: ${opened.error.code}` });
+    }
     const media = opened.value;
     const real = { ...caps, port: media.localPort };
     let sdp: SessionDescription;

@@ -70,8 +70,10 @@ export class VoicemailApplication implements SipApplication {
     const log = call.log.child({ tenant: mailbox.tenantId, mailbox: mailbox.id });
     const opened = await CallSession.open(call, media, log);
     if (!opened.ok) {
-      log.warn({ status: opened.error.status, reason: opened.error.reason }, 'cannot take the call');
-      call.reject(opened.error.status);
+      // An overload refusal is logged by the media engine, once per 10 s, not per call.
+      if (opened.error.overloaded) log.debug({ status: opened.error.status }, 'call refused: media overloaded');
+      else log.warn({ status: opened.error.status, reason: opened.error.reason }, 'cannot take the call');
+      call.reject(opened.error.status, opened.error.headers ? { headers: opened.error.headers } : {});
       return;
     }
     const session = opened.value;

@@ -220,6 +220,22 @@ describe('sip.threadNice', () => {
   });
 });
 
+describe('media.overloadRefuseMs', () => {
+  test('defaults to 2,000 ms; set in the file, the environment and a flag (the flag wins); 0 turns it off', () => {
+    assert.equal(good().media.overloadRefuseMs, 2000);
+    assert.equal(good({ argvFlags: { config: file('or.yaml', 'media: { overloadRefuseMs: 0 }\n') } }).media.overloadRefuseMs, 0);
+    assert.equal(good({ env: { VOXMAIL_MEDIA_OVERLOAD_REFUSE_MS: '3000' } }).media.overloadRefuseMs, 3000);
+    assert.equal(good({ env: { VOXMAIL_MEDIA_OVERLOAD_REFUSE_MS: '3000' }, argvFlags: { mediaOverloadRefuseMs: '500' } }).media.overloadRefuseMs, 500);
+  });
+
+  test('anything but 0 or 100–4,500 is refused with the rule', () => {
+    assert.match(badField('media.overloadRefuseMs', { env: { VOXMAIL_MEDIA_OVERLOAD_REFUSE_MS: '50' } }), /media\.overloadRefuseMs: must be 0 \(never refuse calls\) or an integer 100–4,500/);
+    badField('media.overloadRefuseMs', { flags: { mediaOverloadRefuseMs: 'soon' } });
+    badField('media.overloadRefuseMs', { file: file('or-big.yaml', 'media: { overloadRefuseMs: 4501 }\n') });
+    badField('media.overloadRefuseMs', { file: file('or-neg.yaml', 'media: { overloadRefuseMs: -1 }\n') });
+  });
+});
+
 describe('media.workerNice', () => {
   test('default 0 (the priority is left); set by the file, VOXMAIL_MEDIA_WORKER_NICE or --media-worker-nice', () => {
     assert.equal(good().media.workerNice, 0);
@@ -280,7 +296,7 @@ describe('config files', () => {
         '  forceRport: false',
         '  threadNice: -10',
         'rtp: { portMin: 10000, portMax: 10999, sockets: dgram }',
-        'media: { workers: 2, workerNice: -5 }',
+        'media: { workers: 2, workerNice: -5, overloadRefuseMs: 3000 }',
         'process: { nice: -10 }',
         'store: { writer: worker }',
         'http: { host: "::", port: 8088, trustProxy: [10.0.0.1, 10.1.0.0/16], cookieSecure: true }',
@@ -323,7 +339,7 @@ describe('config files', () => {
         threadNice: -10,
       },
       rtp: { portMin: 10000, portMax: 10999, sockets: 'dgram' },
-      media: { workers: 2, workerNice: -5 },
+      media: { workers: 2, workerNice: -5, overloadRefuseMs: 3000 },
       process: { nice: -10 },
       store: { writer: 'worker' },
       http: { host: '::', port: 8088, trustProxy: ['10.0.0.1', '10.1.0.0/16'], cookieSecure: true },

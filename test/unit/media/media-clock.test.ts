@@ -152,6 +152,27 @@ describe('MediaClock (manual time)', () => {
     assert.equal(lines.length, 2);
   });
 
+  test('onSkip hears every late wake-up that skips, with the audio time skipped and the clock time; a throwing hook is counted', () => {
+    const time = new LateClock();
+    const skips: [number, number][] = [];
+    const clock = new MediaClock({ clock: time, maxCatchUpTicks: 5, onSkip: (ms, now) => skips.push([ms, now]) });
+    const heard: number[] = [];
+    clock.subscribe((t) => heard.push(t));
+    stall(time, 100); // 5 ticks late: caught up, nothing skipped
+    assert.deepEqual(skips, []);
+    stall(time, 980); // 44 ticks skipped
+    assert.deepEqual(skips, [[880, time.now()]]);
+    assert.equal(heard.at(-1), Math.floor(time.now() / 20), 'the tick due now still ran after the hook');
+    const time2 = new LateClock();
+    const throwing = new MediaClock({ clock: time2, onSkip: () => { throw new Error('gate broke'); } });
+    throwing.subscribe(() => undefined);
+    stall(time2, 500);
+    assert.equal(throwing.stats.listenerErrors, 1);
+    assert.ok(throwing.stats.skippedTicks > 0, 'the clock skipped and ran on');
+    throwing.close();
+    clock.close();
+  });
+
   test('catching up within maxCatchUpTicks is not an overload; skips still unreported are said when the clock stops', () => {
     const time = new LateClock();
     const { logger, lines } = capturingLogger();
