@@ -107,6 +107,6 @@ function localEngine(config: Config, log: Logger): LocalMediaEngine {
     allocator: new PortAllocator({ min: config.rtp.portMin, max: config.rtp.portMax, sockets: config.rtp.sockets }),
     mediaClock: new MediaClock({ clock: systemClock, logger: log, onSkip: (ms, now) => gate.noteSkip(ms, now) }),
     clock: systemClock,
-    overload: { gate, refuseMs, log: new OverloadRefusalLog(log) },
+    overload: { gate, log: new OverloadRefusalLog(log, refuseMs) },
   });
 }

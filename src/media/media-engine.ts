@@ -88,7 +88,7 @@ export interface LocalMediaEngineOptions {
    * Refuse calls while this thread is behind real time: the gate the media clock's
    * `onSkip` feeds, and where refusals are logged. Without, calls are never refused.
    */
-  readonly overload?: { readonly gate: OverloadGate; readonly refuseMs: number; readonly log: OverloadRefusalLog };
+  readonly overload?: { readonly gate: OverloadGate; readonly log: OverloadRefusalLog };
 }
 
 /** `media.workers: 0`: every call's media on this thread, as before (CallMedia). */
@@ -100,7 +100,7 @@ export class LocalMediaEngine implements MediaEngine {
     if (o !== undefined) {
       const now = this.opts.clock.now();
       if (o.gate.closed(now)) {
-        o.log.refused(now, o.refuseMs);
+        o.log.refused(now);
         return Promise.resolve(err(overloaded()));
       }
     }

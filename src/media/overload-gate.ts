@@ -79,14 +79,16 @@ export class OverloadRefusalLog {
 
   constructor(
     private readonly log: Logger | undefined,
+    /** The setting the log lines name (`media.overloadRefuseMs`). */
+    private readonly refuseMs: number,
     private readonly reportMs = 10_000,
   ) {}
 
-  refused(now: number, refuseMs: number): void {
+  refused(now: number): void {
     this.pending++;
     if (now - this.lastAt < this.reportMs) return;
     this.log?.warn(
-      { code: 'VM_CALLS_REFUSED_OVERLOAD', refusedCalls: this.pending, refuseMs, ...(Number.isFinite(this.lastAt) ? { sinceMs: Math.round(now - this.lastAt) } : {}) },
+      { code: 'VM_CALLS_REFUSED_OVERLOAD', refusedCalls: this.pending, refuseMs: this.refuseMs, ...(Number.isFinite(this.lastAt) ? { sinceMs: Math.round(now - this.lastAt) } : {}) },
       'new calls refused with 503: the media threads are too far behind real time to take more (media.overloadRefuseMs); the calls in progress go on',
     );
     this.pending = 0;

@@ -262,7 +262,7 @@ export class MediaWorkerPool implements MediaEngine {
     this.restart = opts.restart ?? true;
     this.maxPending = opts.maxPendingPerWorker ?? 2_000;
     this.overloadRefuseMs = opts.overloadRefuseMs ?? 0;
-    this.refusals = new OverloadRefusalLog(opts.logger);
+    this.refusals = new OverloadRefusalLog(opts.logger, this.overloadRefuseMs);
     const min = opts.portMin + (opts.portMin % 2);
     const pairs = Math.floor((opts.portMax - min + 1) / 2);
     const per = Math.floor(pairs / opts.workers);
@@ -308,7 +308,7 @@ export class MediaWorkerPool implements MediaEngine {
     const now = performance.now();
     const open = order.filter((l) => !l.gate.closed(now));
     if (open.length === 0) {
-      this.refusals.refused(now, this.overloadRefuseMs);
+      this.refusals.refused(now);
       return err(overloaded());
     }
     for (const link of open) {

@@ -45,16 +45,16 @@ describe('OverloadGate', () => {
 describe('OverloadRefusalLog', () => {
   test('warns at the first refusal, then at most once per reportMs with the count since', () => {
     const lines: Record<string, unknown>[] = [];
-    const log = new OverloadRefusalLog(pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) }), 10_000);
-    log.refused(1000, 300);
+    const log = new OverloadRefusalLog(pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) }), 300, 10_000);
+    log.refused(1000);
     assert.equal(lines.length, 1);
     assert.equal(lines[0]!['level'], 40);
     assert.equal(lines[0]!['code'], 'VM_CALLS_REFUSED_OVERLOAD');
     assert.equal(lines[0]!['refusedCalls'], 1);
     assert.equal(lines[0]!['refuseMs'], 300);
-    for (let i = 0; i < 249; i++) log.refused(1000 + i * 4, 300);
+    for (let i = 0; i < 249; i++) log.refused(1000 + i * 4);
     assert.equal(lines.length, 1, '250 refusals in a second: one line');
-    log.refused(11_000, 300);
+    log.refused(11_000);
     assert.equal(lines.length, 2);
     assert.equal(lines[1]!['refusedCalls'], 250, 'the 249 held back and this one');
     assert.equal(lines[1]!['sinceMs'], 10_000);
