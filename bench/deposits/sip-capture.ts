@@ -65,7 +65,7 @@ export async function startSipCapture(dir: string, sipPort: number, rtpPorts: re
     async stop() {
       child.kill('SIGTERM');
       await exited;
-      const dropped = Number(/dropped[^\d]*(\d+)/i.exec(stderr)?.[1] ?? 0);
+      const dropped = dumpcapDropped(stderr);
       const { stdout } = await run(
         'tshark',
         [
@@ -83,6 +83,16 @@ export async function startSipCapture(dir: string, sipPort: number, rtpPorts: re
       return { calls, rtpPortOf, markers, packets: stdout.split('\n').filter((l) => l !== '').length, dropped };
     },
   };
+}
+
+/**
+ * The packets dumpcap says it dropped, from its closing line
+ * "Packets received/dropped on interface 'Loopback: lo': 21515/0 (pcap:0/dumpcap:0/…)":
+ * the number after the slash (the first is what it received). 0 when the line is missing.
+ */
+export function dumpcapDropped(stderr: string): number {
+  const m = /received\/dropped on interface '[^']*': \d+\/(\d+)/.exec(stderr);
+  return m ? Number(m[1]) : 0;
 }
 
 /** tshark's fields, one message per line: time, source port, Call-ID, CSeq method, request method, status, SDP media port. */

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { captureFilter, greetingStartOf, parseMarkerFields, parseSipFields } from '../../../bench/deposits/sip-capture.js';
+import { captureFilter, dumpcapDropped, greetingStartOf, parseMarkerFields, parseSipFields } from '../../../bench/deposits/sip-capture.js';
 
 const SERVER = 5060;
 const row = (...f: (string | number)[]): string => f.map(String).join('\t');
@@ -46,6 +46,14 @@ describe('deposits bench: the SIP and RTP capture', () => {
     assert.equal(greetingStartOf({ ...times, ok200: 126 }, 20000, markers), undefined, 'none between the 200 and the BYE');
     assert.equal(greetingStartOf(times, 20002, markers), undefined, 'no packet from that port');
     assert.equal(greetingStartOf(times, undefined, markers), undefined, 'no SDP port');
+  });
+
+  test("dumpcap's drops are the number after the slash of its closing line, not the packets it received", () => {
+    const stderr = (received: number, dropped: number): string =>
+      `Capturing on 'Loopback: lo'\nFile: /tmp/x/sip.pcapng\nPackets captured: ${String(received)}\nPackets received/dropped on interface 'Loopback: lo': ${String(received)}/${String(dropped)} (pcap:0/dumpcap:0/flushed:0/ps_ifdrop:0) (100.0%)\n`;
+    assert.equal(dumpcapDropped(stderr(21515, 0)), 0);
+    assert.equal(dumpcapDropped(stderr(21515, 37)), 37);
+    assert.equal(dumpcapDropped('dumpcap: killed before it said anything'), 0);
   });
 
   test('the capture filter takes the SIP port and marked RTP from the server range, not RTCP', () => {
