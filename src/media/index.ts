@@ -18,7 +18,7 @@ export {
 } from './media-engine.js';
 export { MediaWorkerPool, type MediaWorkerPoolOptions } from './worker/worker-pool.js';
 export { MediaClock, type MediaClockOptions, type TickSource } from './media-clock.js';
-export { OverloadGate, OverloadRefusalLog, type OverloadGateOptions } from './overload-gate.js';
+export { DEFAULT_OVERLOAD_WINDOW_MS, OverloadGate, OverloadRefusalLog, type OverloadGateOptions } from './overload-gate.js';
 export { Player, type PlayOptions, type PlayOutcome } from './player.js';
 export { Recorder, type RecorderOptions, type RecordingEndReason, type RecordingResult } from './recorder.js';
 export { recoverWav } from './wav-recovery.js';

@@ -4,7 +4,7 @@
  * an AbortSignal that fires when the call ends for any reason (BYE, CANCEL, timeout).
  * The flows never touch SDP, sockets or SIP messages.
  */
-import { LocalMediaEngine, type CallMediaHandle, type DtmfDigit, type MediaClock, type MediaEngine, type PortAllocator } from '../../media/index.js';
+import { DEFAULT_OVERLOAD_WINDOW_MS, LocalMediaEngine, type CallMediaHandle, type DtmfDigit, type MediaClock, type MediaEngine, type PortAllocator } from '../../media/index.js';
 import type { Clock } from '../../shared/clock.js';
 import type { Logger } from '../../shared/logger.js';
 import { err, ok, type Result } from '../../shared/result.js';
@@ -33,8 +33,8 @@ const CODECS = ['PCMU', 'PCMA'] as const;
 
 const localEngines = new WeakMap<MediaEnvironment, MediaEngine>();
 
-/** Retry-After of a call refused in overload: the gate's window (overload-gate.ts). */
-const OVERLOAD_RETRY_AFTER_S = 5;
+/** Retry-After of a call refused in overload: the gate's window, after which it has opened unless the overload goes on. */
+const OVERLOAD_RETRY_AFTER_S = Math.ceil(DEFAULT_OVERLOAD_WINDOW_MS / 1000);
 
 /** The environment's engine, or the in-process one made from its allocator and clock. */
 function engineOf(env: MediaEnvironment): MediaEngine {
