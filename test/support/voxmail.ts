@@ -243,6 +243,10 @@ export interface VoxmailProcessOptions {
   readonly rtp: RtpRange;
   /** Who may deposit (written to a config file); default LOOPBACK_TRUST. */
   readonly trust?: TrustConfig;
+  /** `--media-workers`; default VOXMAIL_TEST_MEDIA_WORKERS or 0. */
+  readonly mediaWorkers?: number;
+  /** More `serve` flags, e.g. ['--media-overload-refuse-ms', '300']. */
+  readonly args?: readonly string[];
 }
 
 /** `voxmail serve` run through tsx, as an operator runs it; logs JSON lines on stdout. */
@@ -265,8 +269,9 @@ export class VoxmailProcess {
       '--http-host', '127.0.0.1', '--http-port', '0',
       '--rtp-ports', `${String(o.rtp.portMin)}-${String(o.rtp.portMax)}`,
       '--log-level', process.env['LOG'] === 'debug' ? 'debug' : 'info',
-      '--media-workers', String(testMediaWorkers()),
+      '--media-workers', String(o.mediaWorkers ?? testMediaWorkers()),
       '--store-writer', testStoreWriter(),
+      ...(o.args ?? []),
     ];
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('VOXMAIL_')) env[k] = v;

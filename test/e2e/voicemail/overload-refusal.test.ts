@@ -3,55 +3,33 @@
  * calls get 503 with Retry-After, the calls in progress go on, and calls are taken again
  * once the threads have kept time for the gate's 5 s window (ADR 0010).
  *
- * The real server (the built CLI) is made to fall behind the way an overloaded machine
- * does it: the whole process is stopped (SIGSTOP) twice for 700 ms while a greeting plays,
+ * The real server (`voxmail serve` in its own process) is made to fall behind the way an
+ * overloaded machine does it: the whole process is stopped (SIGSTOP) twice for 700 ms while a greeting plays,
  * so its media clocks wake up 700 ms late and skip ticks. Nothing is faked: the clocks,
  * the gate, the worker messages and the SIP answers are the product's own.
  * Run: npx tsx --test test/e2e/voicemail/overload-refusal.test.ts
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { CLI_BIN, cleanEnv, finishCli } from '../../support/cli.js';
+import { after, test } from 'node:test';
+import { killChildren, killTree } from '../../support/child-processes.js';
+import { freeUdpTcpPort } from '../../support/ports.js';
 import { rawRequest, sdpOffer } from '../../support/raw-request.js';
 import { UdpClient, statusOf } from '../../support/udp-client.js';
-import { randomRtpRange } from '../../support/voxmail.js';
+import { prepareData, randomRtpRange, TENANT, VoxmailProcess } from '../../support/voxmail.js';
+import { waitFor } from '../../support/wait.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'voxmail-overload-e2e-'));
 const clients: UdpClient[] = [];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-before(() => assert.ok(existsSync(CLI_BIN), `${CLI_BIN} is missing: run \`npm run build\` first (npm test does)`));
-after(() => {
+after(async () => {
   for (const c of clients) c.close();
+  await killChildren();
   rmSync(tmp, { recursive: true, force: true });
 });
-
-/** The server's JSON log lines, as they come. */
-function logLines(child: ChildProcessWithoutNullStreams): Record<string, unknown>[] {
-  const lines: Record<string, unknown>[] = [];
-  let partial = '';
-  // finishCli set the stream's encoding: strings arrive.
-  child.stdout.on('data', (s: string) => {
-    const parts = (partial + s).split('\n');
-    partial = parts.pop() ?? '';
-    for (const l of parts) if (l.startsWith('{')) lines.push(JSON.parse(l) as Record<string, unknown>);
-  });
-  return lines;
-}
-
-async function waitForLine(lines: Record<string, unknown>[], pred: (l: Record<string, unknown>) => boolean, ms: number, what: string): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const hit = lines.find(pred);
-    if (hit) return hit;
-    assert.ok(Date.now() < deadline, `no log line: ${what}\n${lines.map((l) => JSON.stringify(l)).join('\n')}`);
-    await sleep(50);
-  }
-}
 
 /** A caller over raw UDP: INVITE with an offer towards its own RTP socket. */
 class Caller {
@@ -96,7 +74,7 @@ class Caller {
   }
 }
 
-/** Places a call to the demo mailbox and waits until its greeting plays (the media clock runs). */
+/** Places a call to mailbox 100 and waits until its greeting plays (the media clock runs). */
 async function callInProgress(serverPort: number, callId: string): Promise<{ caller: Caller; toTag: string }> {
   const caller = await Caller.open(serverPort, callId);
   const ok = await caller.invite();
@@ -108,27 +86,27 @@ async function callInProgress(serverPort: number, callId: string): Promise<{ cal
 
 for (const workers of [0, 2]) {
   test(`media.workers ${String(workers)}: a server behind real time answers new calls 503 + Retry-After, keeps its calls, and takes calls again after 5 s`, async () => {
-    const rtp = await randomRtpRange();
-    const child = spawn(
-      process.execPath,
-      [
-        CLI_BIN, 'serve', '--sip-host', '127.0.0.1', '--sip-port', '0', '--http-port', '0', '--data', join(tmp, `data-${String(workers)}`),
-        '--rtp-ports', `${String(rtp.portMin)}-${String(rtp.portMax)}`, '--media-workers', String(workers), '--media-overload-refuse-ms', '300',
-      ],
-      { cwd: tmp, env: cleanEnv() },
-    );
-    const exited = finishCli(child, 60_000);
-    const lines = logLines(child);
+    const dataDir = join(tmp, `data-${String(workers)}`);
+    const stores = await prepareData(dataDir);
+    await stores.store.mailboxes.create({ tenantId: TENANT, id: '100' }); // rawRequest calls sip:100@
+    await stores.close();
+    const server = await VoxmailProcess.spawn({
+      dataDir,
+      sipPort: await freeUdpTcpPort(),
+      rtp: await randomRtpRange(),
+      mediaWorkers: workers,
+      args: ['--media-overload-refuse-ms', '300'],
+    });
+    const child = server.proc.child;
+    const port = server.sip.find((a) => a.transport === 'udp')!.port;
     try {
-      const started = await waitForLine(lines, (l) => l['msg'] === 'voxmail started', 15_000, 'voxmail started');
-      const port = (started['sip'] as { transport: string; port: number }[]).find((a) => a.transport === 'udp')!.port;
 
       // A call in every media thread (the workers take calls in turn): each clock runs.
       const running = [];
       for (let i = 0; i < Math.max(1, workers); i++) running.push(await callInProgress(port, `ov${String(workers)}-run${String(i)}`));
 
       // Never refused before: the server keeps time.
-      assert.equal(lines.filter((l) => l['code'] === 'VM_CALLS_REFUSED_OVERLOAD').length, 0);
+      assert.equal(server.log.filter((l) => l['code'] === 'VM_CALLS_REFUSED_OVERLOAD').length, 0);
 
       // Two stalls of 700 ms: each clock skips ~600 ms of ticks twice (≥ 300 ms, ≥ 2 stalls).
       for (let i = 0; i < 2; i++) {
@@ -143,10 +121,12 @@ for (const workers of [0, 2]) {
       const text = refused.toString('latin1');
       assert.equal(statusOf(refused), 503, text);
       assert.match(text, /\r\nRetry-After: 5\r\n/, 'the PBX is told when to try again');
-      const warned = await waitForLine(lines, (l) => l['code'] === 'VM_CALLS_REFUSED_OVERLOAD', 3000, 'VM_CALLS_REFUSED_OVERLOAD');
+      const isRefusal = (l: Record<string, unknown>): boolean => l['code'] === 'VM_CALLS_REFUSED_OVERLOAD';
+      await waitFor(() => server.log.some(isRefusal), 3000, () => `VM_CALLS_REFUSED_OVERLOAD in the log:\n${server.proc.stdout.slice(-3000)}`);
+      const warned = server.log.find(isRefusal)!;
       assert.equal(warned['level'], 40, 'a warning');
       assert.equal(warned['refusedCalls'], 1);
-      assert.ok(lines.some((l) => l['code'] === 'VM_MEDIA_OVERLOAD'), 'the skipped ticks were reported too');
+      assert.ok(server.log.some((l) => l['code'] === 'VM_MEDIA_OVERLOAD'), 'the skipped ticks were reported too');
 
       // The calls in progress were not touched: their greetings still play.
       for (const r of running) {
@@ -161,9 +141,10 @@ for (const workers of [0, 2]) {
       for (const r of [...running, again]) await r.caller.bye(r.toTag);
     } finally {
       child.kill('SIGCONT');
-      child.kill('SIGTERM');
+      killTree(child, 'SIGTERM');
     }
-    const r = await exited;
-    assert.equal(r.code, 0, r.stderr);
+    const r = await server.proc.exited;
+    await server.stop(); // its config directory
+    assert.equal(r.code, 0, server.proc.stderr);
   });
 }
