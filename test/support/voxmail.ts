@@ -80,6 +80,8 @@ export interface VoxmailServerOptions {
   readonly mediaWorkers?: number;
   /** `media.overloadRefuseMs`; default 0 (off: see testConfig). */
   readonly overloadRefuseMs?: number;
+  /** `sip.timers.t1` in ms (e.g. short, so that 64×T1 ends an un-ACKed call soon); default 500. */
+  readonly sipT1Ms?: number;
 }
 
 /** `media.workers` for test servers: VOXMAIL_TEST_MEDIA_WORKERS=2 runs the e2e tests with two media worker threads. */
@@ -107,11 +109,17 @@ export const LOOPBACK_TRUST: TrustConfig = {
 };
 
 /** The server's config for a test: loopback only, port 0, the given RTP block and trust. */
-export function testConfig(dataDir: string, rtp: RtpRange, o: Pick<VoxmailServerOptions, 'trust' | 'sipPort' | 'mediaWorkers' | 'overloadRefuseMs'> = {}): Config {
+export function testConfig(dataDir: string, rtp: RtpRange, o: Pick<VoxmailServerOptions, 'trust' | 'sipPort' | 'mediaWorkers' | 'overloadRefuseMs' | 'sipT1Ms'> = {}): Config {
   return {
     ...DEFAULT_CONFIG,
     dataDir,
-    sip: { ...DEFAULT_CONFIG.sip, hosts: ['127.0.0.1'], port: o.sipPort ?? 0, transports: ['udp', 'tcp'] },
+    sip: {
+      ...DEFAULT_CONFIG.sip,
+      hosts: ['127.0.0.1'],
+      port: o.sipPort ?? 0,
+      transports: ['udp', 'tcp'],
+      ...(o.sipT1Ms !== undefined ? { timers: { ...DEFAULT_CONFIG.sip.timers, t1: o.sipT1Ms, t2: Math.max(o.sipT1Ms, DEFAULT_CONFIG.sip.timers.t2) } } : {}),
+    },
     rtp: { ...rtp, sockets: DEFAULT_CONFIG.rtp.sockets },
     // Off unless a test turns it on: a test's own synchronous work (audio checks, espeak)
     // stalls the in-process media clock and must not refuse the next call.

@@ -151,8 +151,22 @@ export class CallSession {
    * false if the call ended first (CANCEL, no ACK in 64×T1).
    */
   answer(): Promise<boolean> {
-    if (this.ended.aborted) return Promise.resolve(false);
-    return new Promise<boolean>((resolve) => {
+    return this.answerNow().confirmed;
+  }
+
+  /**
+   * Answer (200 OK) without waiting: `confirmed` resolves true at the ACK and false if the
+   * call ended first (CANCEL, no ACK in 64×T1). `mediaNow` says whether our media may
+   * start at once, before the ACK: when the INVITE carried the offer, the caller has been
+   * ready to receive since it sent it and we may send as soon as our answer is out
+   * (RFC 3264 §5.1, §6.1 "it MAY send media immediately"), so a greeting played now
+   * reaches the caller a round trip sooner, as Asterisk's and FreeSWITCH's do. Without an
+   * offer in the INVITE, the caller's address comes with the ACK: wait for `confirmed`.
+   * Only what needs the caller to be there (a recording, a message) waits for the ACK.
+   */
+  answerNow(): { readonly confirmed: Promise<boolean>; readonly mediaNow: boolean } {
+    if (this.ended.aborted) return { confirmed: Promise.resolve(false), mediaNow: false };
+    const confirmed = new Promise<boolean>((resolve) => {
       const onEnd = (): void => resolve(false);
       this.ended.addEventListener('abort', onEnd, { once: true });
       this.call.on('ack', (answer) => {
@@ -164,8 +178,9 @@ export class CallSession {
         this.answered = true;
         resolve(!this.ended.aborted);
       });
-      this.call.accept({ sdp: this.sdp });
     });
+    this.call.accept({ sdp: this.sdp });
+    return { confirmed, mediaNow: !this.offerless && !this.ended.aborted };
   }
 
   get isAnswered(): boolean {

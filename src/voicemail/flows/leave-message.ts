@@ -23,7 +23,10 @@ export async function leaveMessage(ctx: FlowContext): Promise<void> {
     await mailboxFull(ctx);
     return;
   }
-  if (!(await session.answer())) {
+  // The greeting starts with our answer, not one round trip later at the ACK (when the
+  // INVITE carried the offer); the recording, and so a message, waits for the ACK.
+  const answered = session.answerNow();
+  if (!answered.mediaNow && !(await answered.confirmed)) {
     await deposits.missedCall(mailbox, caller, 'hangup-before-beep', new Date());
     return;
   }
@@ -38,6 +41,13 @@ export async function leaveMessage(ctx: FlowContext): Promise<void> {
   const prepared = deposits.prepare(mailbox, caller, new Date());
   const intro = session.play(warning ? [greeting, warning] : [greeting], skipKeys);
   session.play([prompts.beep]).catch((e: unknown) => log.error({ err: e }, 'the beep could not be queued'));
+  if (!(await answered.confirmed)) {
+    // Never confirmed (no ACK in 64×T1, or the call ended): nothing is recorded.
+    session.media.stopPlaying();
+    await intro;
+    await deposits.missedCall(mailbox, caller, 'hangup-before-beep', new Date());
+    return;
+  }
   let recording = record(ctx, prepared.path, hasOperator, 'after-playback');
   const introEnd = await intro;
   if (introEnd.kind === 'digit' && introEnd.digit === '0') {
