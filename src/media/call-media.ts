@@ -288,6 +288,11 @@ export class CallMedia implements CallMediaHandle {
       }
       return;
     }
+    if (rec !== null && this.inband === null) {
+      // The usual case, a recording and nothing else listening: decode as it copies (one pass).
+      rec.pushCoded(frame.payload, this.codec.decodeTable);
+      return;
+    }
     if (!rec && !early && !this.inband) return;
     if (this.decoded.length < frame.payload.length) this.decoded = new Int16Array(frame.payload.length);
     const pcm = this.codec.decode(frame.payload, this.decoded);

@@ -280,10 +280,27 @@ export class Recorder {
     const n = frame === null ? this.frameSamples : frame.length;
     const take = Math.min(n, this.maxSamples - this.samples);
     if (take <= 0) return;
-
     const start = this.samples;
-    const kept = this.append(frame, take);
-    const voiced = frame !== null && this.appendedEnergy > this.voiceEnergy * take;
+    const kept = this.append(frame, null, take);
+    this.account(start, kept, take, frame !== null && this.appendedEnergy > this.voiceEnergy * take);
+  }
+
+  /**
+   * `push` of G.711 codes, decoded through `table` (the codec's `decodeTable`) as they
+   * are copied: the receive path's one pass over a frame instead of a decode into a
+   * buffer and a second pass over that buffer. Same result as `push(decode(codes))`.
+   */
+  pushCoded(codes: Uint8Array, table: Int16Array): void {
+    if (!this.accepting) return;
+    const take = Math.min(codes.length, this.maxSamples - this.samples);
+    if (take <= 0) return;
+    const start = this.samples;
+    const kept = this.append(codes, table, take);
+    this.account(start, kept, take, this.appendedEnergy > this.voiceEnergy * take);
+  }
+
+  /** After an append: the voice/silence bookkeeping, and the recorder's own ends. */
+  private account(start: number, kept: number, take: number, voiced: boolean): void {
     this.samples += kept;
     if (voiced) {
       if (this.firstVoice < 0) this.firstVoice = start;
@@ -346,10 +363,12 @@ export class Recorder {
 
   /**
    * Copy `take` samples (silence for null) into the buffers; returns how many were kept.
+   * `frame` is PCM, or G.711 codes when `table` is given (decoded as they are copied; the
+   * casts below follow that rule).
    * Sums the samples' energy into `appendedEnergy` in the same pass (one loop over the
    * frame instead of two: measured 0.2–0.4 µs instead of 0.35–0.8 µs per 20 ms frame).
    */
-  private append(frame: Int16Array | null, take: number): number {
+  private append(frame: Int16Array | Uint8Array | null, table: Int16Array | null, take: number): number {
     let copied = 0;
     let energy = 0;
     while (copied < take) {
@@ -361,24 +380,16 @@ export class Recorder {
           this.log?.warn({ code: 'VM_MEDIA_RECORD_BACKLOG', path: this.path }, 'disk too slow for recording: dropping audio');
         }
         this.dropped += lost;
-        if (frame !== null) {
-          for (let i = copied; i < take; i++) {
-            const s = frame[i]!;
-            energy += s * s;
-          }
-        }
+        if (frame !== null) energy += table === null ? sumSquares(frame as Int16Array, copied, take) : sumSquaresCoded(frame as Uint8Array, table, copied, take);
         break;
       }
       const n = Math.min(take - copied, this.flushAt - this.filled);
       if (frame === null) {
         view.fill(0, this.filled, this.filled + n);
+      } else if (table === null) {
+        energy += copyMeasured(frame as Int16Array, copied, copied + n, view, this.filled - copied);
       } else {
-        const offset = this.filled - copied;
-        for (let i = copied, end = copied + n; i < end; i++) {
-          const s = frame[i]!;
-          energy += s * s;
-          view[offset + i] = s;
-        }
+        energy += decodeMeasured(frame as Uint8Array, table, copied, copied + n, view, this.filled - copied);
       }
       this.filled += n;
       copied += n;
@@ -528,4 +539,38 @@ export class Recorder {
       return undefined;
     }
   }
+}
+
+/** Copy frame[from, to) to view[from + offset …]; returns the energy (sum of squares) copied. */
+function copyMeasured(frame: Int16Array, from: number, to: number, view: Int16Array, offset: number): number {
+  let energy = 0;
+  for (let i = from; i < to; i++) {
+    const s = frame[i]!;
+    energy += s * s;
+    view[offset + i] = s;
+  }
+  return energy;
+}
+
+/** Decode codes[from, to) through `table` into view[from + offset …]; returns the energy. */
+function decodeMeasured(codes: Uint8Array, table: Int16Array, from: number, to: number, view: Int16Array, offset: number): number {
+  let energy = 0;
+  for (let i = from; i < to; i++) {
+    const s = table[codes[i]!]!;
+    energy += s * s;
+    view[offset + i] = s;
+  }
+  return energy;
+}
+
+function sumSquares(frame: Int16Array, from: number, to: number): number {
+  let energy = 0;
+  for (let i = from; i < to; i++) energy += frame[i]! * frame[i]!;
+  return energy;
+}
+
+function sumSquaresCoded(codes: Uint8Array, table: Int16Array, from: number, to: number): number {
+  let energy = 0;
+  for (let i = from; i < to; i++) energy += table[codes[i]!]! * table[codes[i]!]!;
+  return energy;
 }

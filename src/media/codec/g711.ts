@@ -35,6 +35,11 @@ export interface G711Codec {
   readonly encode: (pcm: Int16Array, out?: Buffer) => Buffer;
   /** The code of digital silence (positive zero): 0xFF for µ-law, 0xD5 for A-law. */
   readonly silenceByte: number;
+  /**
+   * The decode table (code → PCM, 256 entries; read-only): for a consumer that decodes
+   * while it copies (the recorder), instead of decoding into a buffer it then reads.
+   */
+  readonly decodeTable: Int16Array;
 }
 
 /** µ-law code of positive zero (all bits inverted, G.711 Table 2a). */
@@ -170,8 +175,8 @@ export function encodeAlaw(pcm: Int16Array, out?: Buffer): Buffer {
   return dst;
 }
 
-const PCMU: G711Codec = Object.freeze({ name: 'PCMU', decode: decodeUlaw, encode: encodeUlaw, silenceByte: ULAW_SILENCE });
-const PCMA: G711Codec = Object.freeze({ name: 'PCMA', decode: decodeAlaw, encode: encodeAlaw, silenceByte: ALAW_SILENCE });
+const PCMU: G711Codec = Object.freeze({ name: 'PCMU', decode: decodeUlaw, encode: encodeUlaw, silenceByte: ULAW_SILENCE, decodeTable: ULAW_DECODE });
+const PCMA: G711Codec = Object.freeze({ name: 'PCMA', decode: decodeAlaw, encode: encodeAlaw, silenceByte: ALAW_SILENCE, decodeTable: ALAW_DECODE });
 
 /** The codec for a negotiated RTP encoding name (RFC 3551: PCMU = PT 0, PCMA = PT 8). */
 export function codecFor(name: 'PCMU' | 'PCMA'): G711Codec {

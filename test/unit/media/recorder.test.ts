@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { waitFor } from '../../support/wait.js';
+import { codecFor } from '../../../src/media/codec/g711.js';
 import { Recorder, type OpenRecordingFile, type RecorderOptions } from '../../../src/media/recorder.js';
 
 const dir = await mkdtemp(path.join(tmpdir(), 'voxmail-recorder-'));
@@ -220,6 +221,31 @@ describe('Recorder', () => {
     });
     assert.equal(wav.samples.length, 50 * 240);
     assert.ok(wav.samples.every((s, i) => s === pattern(i)));
+  });
+
+  test('pushCoded (decode while copying) records exactly what push(decode(codes)) does, for both laws', async () => {
+    for (const name of ['PCMU', 'PCMA'] as const) {
+      const codec = codecFor(name);
+      // Loud and quiet stretches (silence timeout and trimming see them), 240-sample frames
+      // across 100 ms buffers, and a limit that cuts the last frame.
+      const frames: Uint8Array[] = [];
+      for (let i = 0; i < 60; i++) {
+        const f = new Uint8Array(240);
+        for (let j = 0; j < f.length; j++) f[j] = i % 20 < 12 ? (i * 131 + j * 37) & 0xff : codec.silenceByte ^ (j & 1);
+        frames.push(f);
+      }
+      const options = { flushIntervalMs: 100, maxDurationMs: 1_710, silence: { timeoutMs: 5_000 }, trimSilence: true };
+      const a = await record(options, (r) => {
+        for (const f of frames) r.push(codec.decode(f));
+      });
+      const b = await record(options, (r) => {
+        for (const f of frames) r.pushCoded(f, codec.decodeTable);
+      });
+      assert.equal(b.result.endedBy, 'max-duration', name);
+      assert.deepEqual({ ...b.result, path: '' }, { ...a.result, path: '' }, name);
+      assert.ok(b.wav.samples.length > 8000, `${name}: ${String(b.wav.samples.length)} samples`);
+      assert.deepEqual(b.wav.samples, a.wav.samples, name);
+    }
   });
 
   test('max duration: the audio is cut at exactly the limit, once, and later frames are ignored', async () => {
