@@ -120,6 +120,7 @@ export class CallMedia implements CallMediaHandle {
       },
     });
     session.onAudio = (frame) => this.receiveAudio(frame);
+    session.onAudioInOrder = (datagram, offset, length) => this.receiveInOrder(datagram, offset, length);
     session.onTelephoneEvent = (p) => this.receiveTelephoneEvent(p);
   }
 
@@ -272,6 +273,18 @@ export class CallMedia implements CallMediaHandle {
   }
 
   // --- receive path (per packet: keep it allocation-free) ---------------------------
+
+  /** The usual packet (RtpSession.onAudioInOrder): its payload, in place in the datagram. */
+  private receiveInOrder(datagram: Buffer, offset: number, length: number): void {
+    const rec = this.recorder;
+    if (rec !== null && this.inband === null) {
+      // A recording and nothing else listening: decoded as it is copied (one pass).
+      rec.pushCoded(datagram, this.codec.decodeTable, offset, length);
+      return;
+    }
+    if (rec === null && this.opening === null && this.inband === null) return; // nothing listens (the greeting)
+    this.receiveAudio({ payload: datagram.subarray(offset, offset + length), samples: length });
+  }
 
   private receiveAudio(frame: AudioFrame): void {
     const rec = this.recorder;

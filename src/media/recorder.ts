@@ -281,7 +281,7 @@ export class Recorder {
     const take = Math.min(n, this.maxSamples - this.samples);
     if (take <= 0) return;
     const start = this.samples;
-    const kept = this.append(frame, null, take);
+    const kept = this.append(frame, null, take, 0);
     this.account(start, kept, take, frame !== null && this.appendedEnergy > this.voiceEnergy * take);
   }
 
@@ -289,13 +289,14 @@ export class Recorder {
    * `push` of G.711 codes, decoded through `table` (the codec's `decodeTable`) as they
    * are copied: the receive path's one pass over a frame instead of a decode into a
    * buffer and a second pass over that buffer. Same result as `push(decode(codes))`.
+   * `offset`/`length`: the frame inside `codes` (a payload inside its datagram, no view).
    */
-  pushCoded(codes: Uint8Array, table: Int16Array): void {
+  pushCoded(codes: Uint8Array, table: Int16Array, offset = 0, length = codes.length - offset): void {
     if (!this.accepting) return;
-    const take = Math.min(codes.length, this.maxSamples - this.samples);
+    const take = Math.min(length, this.maxSamples - this.samples);
     if (take <= 0) return;
     const start = this.samples;
-    const kept = this.append(codes, table, take);
+    const kept = this.append(codes, table, take, offset);
     this.account(start, kept, take, this.appendedEnergy > this.voiceEnergy * take);
   }
 
@@ -364,11 +365,11 @@ export class Recorder {
   /**
    * Copy `take` samples (silence for null) into the buffers; returns how many were kept.
    * `frame` is PCM, or G.711 codes when `table` is given (decoded as they are copied; the
-   * casts below follow that rule).
+   * casts below follow that rule), whose first sample is `frame[base]` (0 for PCM).
    * Sums the samples' energy into `appendedEnergy` in the same pass (one loop over the
    * frame instead of two: measured 0.2–0.4 µs instead of 0.35–0.8 µs per 20 ms frame).
    */
-  private append(frame: Int16Array | Uint8Array | null, table: Int16Array | null, take: number): number {
+  private append(frame: Int16Array | Uint8Array | null, table: Int16Array | null, take: number, base: number): number {
     let copied = 0;
     let energy = 0;
     while (copied < take) {
@@ -380,7 +381,7 @@ export class Recorder {
           this.log?.warn({ code: 'VM_MEDIA_RECORD_BACKLOG', path: this.path }, 'disk too slow for recording: dropping audio');
         }
         this.dropped += lost;
-        if (frame !== null) energy += table === null ? sumSquares(frame as Int16Array, copied, take) : sumSquaresCoded(frame as Uint8Array, table, copied, take);
+        if (frame !== null) energy += table === null ? sumSquares(frame as Int16Array, copied, take) : sumSquaresCoded(frame as Uint8Array, table, base + copied, base + take);
         break;
       }
       const n = Math.min(take - copied, this.flushAt - this.filled);
@@ -389,7 +390,7 @@ export class Recorder {
       } else if (table === null) {
         energy += copyMeasured(frame as Int16Array, copied, copied + n, view, this.filled - copied);
       } else {
-        energy += decodeMeasured(frame as Uint8Array, table, copied, copied + n, view, this.filled - copied);
+        energy += decodeMeasured(frame as Uint8Array, table, base + copied, base + copied + n, view, this.filled - copied - base);
       }
       this.filled += n;
       copied += n;

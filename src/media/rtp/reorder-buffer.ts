@@ -168,6 +168,27 @@ export class ReorderBuffer {
   }
 
   /**
+   * The in-order case, when nothing is held: a packet that starts exactly where the output
+   * stands is accounted for as `push` would (it would deliver it at once, whole) and true
+   * is returned — the caller hands its payload on itself, with no view or frame made
+   * (the receive path's usual packet). False, and nothing changed, for anything else:
+   * then `push` it.
+   */
+  passInOrder(ssrc: number, seq: number, ts: number, samples: number): boolean {
+    if (!this.started || this.count !== 0 || this.candidate !== null || this.ssrc !== ssrc || !(samples > 0) || ts >>> 0 !== this.nextTs) return false;
+    const end = addTs(this.nextTs, samples);
+    if (!this.haveEnd || tsDiff(end, this.highestEnd) > 0) {
+      this.highestEnd = end;
+      this.haveEnd = true;
+    }
+    this.nextTs = end;
+    this.afterCn = false;
+    this.remember(seq);
+    this.stats.framesOut++;
+    return true;
+  }
+
+  /**
    * `payload` may be a view of a buffer the socket reuses for the next datagrams
    * (native sockets, udp-socket.ts): if it was not delivered at once but is held (out
    * of order, the start window, a resync candidate), keep a copy. In order — the usual

@@ -193,6 +193,13 @@ function isLogWorthy(n: number): boolean {
 
 export class RtpSession implements TickDeferred {
   onAudio: ((frame: AudioFrame) => void) | null;
+  /**
+   * When set, an audio packet that continues the stream exactly (the reorder buffer would
+   * hand it on at once, whole: the usual packet) comes here instead of to `onAudio`, as
+   * its payload's place in the datagram (valid during the call only): no view, no frame
+   * object. Everything else (holes, reordering, silence, resyncs) still goes to `onAudio`.
+   */
+  onAudioInOrder: ((datagram: Buffer, offset: number, length: number) => void) | null = null;
   onTelephoneEvent: ((packet: TelephoneEventPacket) => void) | null;
 
   readonly ssrc: number;
@@ -465,8 +472,17 @@ export class RtpSession implements TickDeferred {
     if (pt === this.payloadType) {
       this.audioIn++;
       this.recv.updateJitter(v.timestamp, Math.round(this.clock.now() * (CLOCK_RATE / 1000)));
-      const payload = msg.subarray(v.payloadOffset, v.payloadOffset + v.payloadLength);
-      this.reorder.push(v.ssrc, v.sequenceNumber, v.timestamp, v.marker, payload, Math.floor(v.payloadLength / this.bytesPerSample));
+      const samples = Math.floor(v.payloadLength / this.bytesPerSample);
+      const inOrder = this.onAudioInOrder;
+      if (inOrder !== null && this.reorder.passInOrder(v.ssrc, v.sequenceNumber, v.timestamp, samples)) {
+        try {
+          inOrder(msg, v.payloadOffset, v.payloadLength);
+        } catch (x) {
+          this.callbackError(x);
+        }
+      } else {
+        this.reorder.push(v.ssrc, v.sequenceNumber, v.timestamp, v.marker, msg.subarray(v.payloadOffset, v.payloadOffset + v.payloadLength), samples);
+      }
     } else if (pt === this.tePayloadType) {
       this.teIn++;
       const cb = this.onTelephoneEvent;

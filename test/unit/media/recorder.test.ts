@@ -245,6 +245,15 @@ describe('Recorder', () => {
       assert.deepEqual({ ...b.result, path: '' }, { ...a.result, path: '' }, name);
       assert.ok(b.wav.samples.length > 8000, `${name}: ${String(b.wav.samples.length)} samples`);
       assert.deepEqual(b.wav.samples, a.wav.samples, name);
+      // And from inside a datagram (offset, length), as the receive path hands it over.
+      const c = await record(options, (r) => {
+        for (const f of frames) {
+          const datagram = Buffer.alloc(12 + f.length + 3, 0x55);
+          datagram.set(f, 12);
+          r.pushCoded(datagram, codec.decodeTable, 12, f.length);
+        }
+      });
+      assert.deepEqual(c.wav.samples, a.wav.samples, `${name}, in a datagram`);
     }
   });
 

@@ -272,4 +272,64 @@ describe('ReorderBuffer', () => {
       { numRuns: 500 },
     );
   });
+
+  test('property: passInOrder, then push when it declines, gives exactly what push alone gives (frames and stats)', () => {
+    // Mostly in-order streams (where passInOrder takes the packet) with every kind of
+    // disturbance: loss, duplicates, swaps, markers, comfort noise, SSRC changes, jumps.
+    const step = fc.record({
+      kind: fc.constantFrom('next', 'next', 'next', 'next', 'next', 'skip', 'dup', 'swap', 'marker', 'cn', 'ssrc', 'jump', 'back'),
+      len: fc.constantFrom(160, 160, 160, 240, 80),
+    });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffff }), fc.integer({ min: 0, max: 0xffffffff }), fc.array(step, { minLength: 1, maxLength: 150 }), (seq0, ts0, steps) => {
+        const pkts: Pkt[] = [];
+        let seq = seq0;
+        let ts = ts0;
+        let ssrc = 1;
+        let id = 0;
+        const emit = (p: Partial<Pkt>, len: number): void => {
+          pkts.push({ ssrc, seq, ts, len, id: ++id, ...p });
+          seq = (seq + 1) & 0xffff;
+          ts = (ts + len) >>> 0;
+        };
+        for (const st of steps) {
+          if (st.kind === 'skip') {
+            seq = (seq + 1) & 0xffff;
+            ts = (ts + st.len) >>> 0;
+          } else if (st.kind === 'dup' && pkts.length > 0) pkts.push({ ...pkts[pkts.length - 1]! });
+          else if (st.kind === 'swap' && pkts.length > 1) pkts.push(pkts.splice(pkts.length - 2, 1)[0]!);
+          else if (st.kind === 'marker') emit({ marker: true, ts: (ts + 800) >>> 0 }, st.len);
+          else if (st.kind === 'cn') emit({ cn: true }, st.len);
+          else if (st.kind === 'ssrc') {
+            ssrc = ssrc === 1 ? 2 : 1;
+            emit({}, st.len);
+          } else if (st.kind === 'jump') {
+            ts = (ts + 8000 * 20) >>> 0;
+            emit({}, st.len);
+          } else if (st.kind === 'back') {
+            ts = (ts - 8000 * 2) >>> 0;
+            emit({}, st.len);
+          } else emit({}, st.len);
+        }
+        const a = setup();
+        const b = setup();
+        let passed = 0;
+        for (const p of pkts) {
+          a.push(p);
+          const len = p.len ?? 160;
+          if (!p.cn && b.rb.passInOrder(p.ssrc ?? 1, p.seq & 0xffff, p.ts >>> 0, len)) {
+            passed++;
+            b.frames.push({ payload: Buffer.alloc(len, (p.id ?? p.seq) & 0xff), samples: len });
+          } else b.push(p);
+        }
+        a.rb.flush();
+        b.rb.flush();
+        assert.deepEqual(b.out(), a.out());
+        assert.deepEqual(b.rb.stats, a.rb.stats);
+        // The fast path is taken for the plain packets once the stream has started.
+        if (steps.length > 20 && steps.every((x) => x.kind === 'next')) assert.ok(passed >= pkts.length - 4, `${String(passed)} of ${String(pkts.length)} passed`);
+      }),
+      { numRuns: 1000 },
+    );
+  });
 });
