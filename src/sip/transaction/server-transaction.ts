@@ -88,16 +88,19 @@ export abstract class ServerTransaction {
     return this.lastStatus >= 200 ? this.lastStatus : 0;
   }
 
-  /** The TU's response; ignored (and logged) if the transaction already has a final one. */
-  abstract respond(response: OutgoingMessage, status: number): void;
+  /**
+   * The TU's response; ignored (and logged) if the transaction already has a final one.
+   * `onSent`: see TransportSender.send (called at once when the response is ignored).
+   */
+  abstract respond(response: OutgoingMessage, status: number, onSent?: () => void): void;
 
   /** A retransmission of the request arrived. */
   abstract receiveRetransmission(): void;
 
-  protected send(msg: OutgoingMessage, status: number): void {
+  protected send(msg: OutgoingMessage, status: number, onSent?: () => void): void {
     this.lastResponse = serializeMessage(msg);
     this.lastStatus = status;
-    this.ctx.transport.send(this.lastResponse, this.destination);
+    this.ctx.transport.send(this.lastResponse, this.destination, onSent);
   }
 
   protected resend(): void {
@@ -136,12 +139,13 @@ export class InviteServerTransaction extends ServerTransaction {
     super(key, request, topVia, destination, ctx, 'proceeding', mergeKey);
   }
 
-  respond(response: OutgoingMessage, status: number): void {
+  respond(response: OutgoingMessage, status: number, onSent?: () => void): void {
     if (this.state !== 'proceeding') {
       this.log.debug({ status, state: this.state }, 'response after final response ignored');
+      onSent?.();
       return;
     }
-    this.send(response, status);
+    this.send(response, status, onSent);
     const t = this.ctx.timers;
     if (status < 200) return;
     if (status < 300) {
@@ -194,9 +198,12 @@ export class NonInviteServerTransaction extends ServerTransaction {
     super(key, request, topVia, destination, ctx, 'trying', mergeKey);
   }
 
-  respond(response: OutgoingMessage, status: number): void {
-    if (this.state === 'completed' || this.state === 'terminated') return;
-    this.send(response, status);
+  respond(response: OutgoingMessage, status: number, onSent?: () => void): void {
+    if (this.state === 'completed' || this.state === 'terminated') {
+      onSent?.();
+      return;
+    }
+    this.send(response, status, onSent);
     if (status < 200) {
       this.state = 'proceeding';
       return;

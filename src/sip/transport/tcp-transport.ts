@@ -152,31 +152,34 @@ export class TcpTransport {
     }
   }
 
-  send(data: Buffer, dest: Destination): void {
+  send(data: Buffer, dest: Destination, onSent?: () => void): void {
     let conn = dest.connectionId != null ? this.byId.get(dest.connectionId) : undefined;
     if (!conn || conn.closed) conn = this.byKey.get(`${dest.address}|${dest.port}`);
     if (conn && !conn.closed) {
-      this.write(conn, data);
+      this.write(conn, data, onSent);
       return;
     }
     // §18.2.2: the connection is gone; open a new one to the destination.
     if (this.byId.size >= this.limits.tcpMaxConnections) {
       this.log.warn({ code: 'VM_SIP_TCP_LIMIT', to: `${dest.address}:${dest.port}` }, 'TCP connection limit reached; message not sent');
+      onSent?.();
       return;
     }
     const socket = net.connect({ host: dest.address, port: dest.port, noDelay: true });
     const fresh = this.adopt(socket, dest.localAddress ?? '', 0, dest.address, dest.port);
-    this.write(fresh, data);
+    this.write(fresh, data, onSent);
   }
 
-  private write(conn: Connection, data: Buffer): void {
+  private write(conn: Connection, data: Buffer, onSent?: () => void): void {
     // A peer that does not read cannot make us buffer without bound.
     if (conn.socket.writableLength > this.limits.maxMessageBytes * 4) {
       this.log.warn({ conn: conn.id, code: 'VM_SIP_TCP_BACKLOG' }, 'peer is not reading; closing TCP connection');
       this.destroy(conn);
+      onSent?.();
       return;
     }
-    conn.socket.write(data);
+    if (onSent) conn.socket.write(data, () => onSent());
+    else conn.socket.write(data);
   }
 
   private destroy(conn: Connection): void {

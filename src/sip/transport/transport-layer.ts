@@ -59,9 +59,9 @@ export class TransportLayer implements TransportSender {
     return this.bound;
   }
 
-  send(data: Buffer, dest: Destination): void {
-    if (dest.transport === 'tcp') this.tcp.send(data, dest);
-    else this.udp.send(data, dest);
+  send(data: Buffer, dest: Destination, onSent?: () => void): void {
+    if (dest.transport === 'tcp') this.tcp.send(data, dest, onSent);
+    else this.udp.send(data, dest, onSent);
   }
 
   async close(): Promise<void> {

@@ -40,6 +40,10 @@ export interface TransportHandlers {
 
 /** What the transaction layer and core need from the transports. */
 export interface TransportSender {
-  /** Fire and forget; failures are logged and counted, never thrown. */
-  send(data: Buffer, dest: Destination): void;
+  /**
+   * Fire and forget; failures are logged and counted, never thrown. `onSent`, when given, is
+   * called once the message has been handed to the kernel, or could not be: what must
+   * follow it on the wire (the media after a 200 OK) waits for it.
+   */
+  send(data: Buffer, dest: Destination, onSent?: () => void): void;
 }

@@ -57,17 +57,20 @@ export class UdpTransport {
     }
   }
 
-  send(data: Buffer, dest: Destination): void {
+  send(data: Buffer, dest: Destination, onSent?: () => void): void {
     const v6 = isIPv6(dest.address);
     const entry =
       this.sockets.find((s) => s.v6 === v6 && s.port === dest.localPort && s.address === dest.localAddress) ??
       this.sockets.find((s) => s.v6 === v6);
     if (!entry) {
       this.log.warn({ code: 'VM_SIP_NO_ROUTE', to: dest.address }, 'no UDP socket for this address family');
+      onSent?.();
       return;
     }
+    // dgram sends on a later tick (after its address lookup), hence the callback.
     entry.socket.send(data, dest.port, dest.address, (e) => {
       if (e) this.log.debug({ err: e, to: `${dest.address}:${dest.port}` }, 'UDP send failed');
+      onSent?.();
     });
   }
 

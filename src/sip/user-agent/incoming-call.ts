@@ -170,9 +170,16 @@ export class IncomingCall {
     this.tx.respond(this.response(this.tx, status, options.sdp ?? null, true), status);
   }
 
-  /** Answer the call: 200 OK with our SDP (an answer, or an offer when the INVITE had none). */
-  accept(options: { sdp: SessionDescription }): void {
-    if (this.state !== 'incoming' && this.state !== 'early') return;
+  /**
+   * Answer the call: 200 OK with our SDP (an answer, or an offer when the INVITE had none).
+   * `onSent`: called once the 200 is on its way (handed to the kernel), or at once if the
+   * call can no longer be answered — media that must follow the answer waits for it.
+   */
+  accept(options: { sdp: SessionDescription }, onSent?: () => void): void {
+    if (this.state !== 'incoming' && this.state !== 'early') {
+      onSent?.();
+      return;
+    }
     this.answerTimer?.cancel();
     this.ensureDialog();
     this.localSdp = options.sdp;
@@ -183,7 +190,7 @@ export class IncomingCall {
       this.sendBye();
       this.end('max-duration');
     });
-    this.send2xx(this.tx, options.sdp);
+    this.send2xx(this.tx, options.sdp, onSent);
   }
 
   /** Refuse the call with a final response (404, 486, 488, 603...). */
@@ -247,10 +254,10 @@ export class IncomingCall {
    * Send a 2xx to an INVITE and keep re-sending it (T1, doubling to T2) until the ACK
    * comes; after 64×T1 without ACK, end the call with BYE (§13.3.1.4).
    */
-  private send2xx(tx: ServerTransaction, sdp: SessionDescription | null): void {
+  private send2xx(tx: ServerTransaction, sdp: SessionDescription | null, onSent?: () => void): void {
     const req = tx.request;
     const res = this.response(tx, 200, sdp, true);
-    tx.respond(res, 200);
+    tx.respond(res, 200, onSent);
     this.stopRetransmit();
     const wire = serializeMessage(res);
     const t = this.host.timers;

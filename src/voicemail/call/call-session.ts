@@ -156,16 +156,17 @@ export class CallSession {
 
   /**
    * Answer (200 OK) without waiting: `confirmed` resolves true at the ACK and false if the
-   * call ended first (CANCEL, no ACK in 64×T1). `mediaNow` says whether our media may
-   * start at once, before the ACK: when the INVITE carried the offer, the caller has been
-   * ready to receive since it sent it and we may send as soon as our answer is out
-   * (RFC 3264 §5.1, §6.1 "it MAY send media immediately"), so a greeting played now
-   * reaches the caller a round trip sooner, as Asterisk's and FreeSWITCH's do. Without an
-   * offer in the INVITE, the caller's address comes with the ACK: wait for `confirmed`.
-   * Only what needs the caller to be there (a recording, a message) waits for the ACK.
+   * call ended first (CANCEL, no ACK in 64×T1). `mediaNow` resolves true once our media may
+   * start, before the ACK: when the INVITE carried the offer, the caller has been ready to
+   * receive since it sent it and we may send as soon as our answer is out (RFC 3264 §5.1,
+   * §6.1 "it MAY send media immediately") — so it resolves when the 200 has been handed to
+   * the kernel, and a greeting played then reaches the caller a round trip sooner, as
+   * Asterisk's and FreeSWITCH's do. False without an offer in the INVITE (the caller's
+   * address comes with the ACK: wait for `confirmed`) or when the call ended. Only what
+   * needs the caller to be there (a recording, a message) waits for the ACK.
    */
-  answerNow(): { readonly confirmed: Promise<boolean>; readonly mediaNow: boolean } {
-    if (this.ended.aborted) return { confirmed: Promise.resolve(false), mediaNow: false };
+  answerNow(): { readonly confirmed: Promise<boolean>; readonly mediaNow: Promise<boolean> } {
+    if (this.ended.aborted) return { confirmed: Promise.resolve(false), mediaNow: Promise.resolve(false) };
     const confirmed = new Promise<boolean>((resolve) => {
       const onEnd = (): void => resolve(false);
       this.ended.addEventListener('abort', onEnd, { once: true });
@@ -179,8 +180,9 @@ export class CallSession {
         resolve(!this.ended.aborted);
       });
     });
-    this.call.accept({ sdp: this.sdp });
-    return { confirmed, mediaNow: !this.offerless && !this.ended.aborted };
+    const sent = new Promise<void>((resolve) => this.call.accept({ sdp: this.sdp }, resolve));
+    const mediaNow = this.offerless ? Promise.resolve(false) : sent.then(() => !this.ended.aborted);
+    return { confirmed, mediaNow };
   }
 
   get isAnswered(): boolean {

@@ -23,10 +23,10 @@ export async function leaveMessage(ctx: FlowContext): Promise<void> {
     await mailboxFull(ctx);
     return;
   }
-  // The greeting starts with our answer, not one round trip later at the ACK (when the
-  // INVITE carried the offer); the recording, and so a message, waits for the ACK.
+  // The greeting starts once our 200 is out, not one round trip later at the ACK (when the
+  // INVITE carried the offer; ADR 0011); the recording, and so a message, waits for the ACK.
   const answered = session.answerNow();
-  if (!answered.mediaNow && !(await answered.confirmed)) {
+  if (!(await answered.mediaNow) && !(await answered.confirmed)) {
     await deposits.missedCall(mailbox, caller, 'hangup-before-beep', new Date());
     return;
   }
