@@ -180,7 +180,12 @@ export class CallSession {
         resolve(!this.ended.aborted);
       });
     });
-    const sent = new Promise<void>((resolve) => this.call.accept({ sdp: this.sdp }, resolve));
+    // Resolves when the 200 is out, or when the call ends first (a TCP peer that stopped
+    // reading must not leave the flow waiting for a write that never completes).
+    const sent = new Promise<void>((resolve) => {
+      this.ended.addEventListener('abort', () => resolve(), { once: true });
+      this.call.accept({ sdp: this.sdp }, resolve);
+    });
     const mediaNow = this.offerless ? Promise.resolve(false) : sent.then(() => !this.ended.aborted);
     return { confirmed, mediaNow };
   }
