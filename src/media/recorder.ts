@@ -542,6 +542,8 @@ export class Recorder {
   }
 }
 
+// One loop per input kind (PCM, codes) so that each stays monomorphic on the per-packet path.
+
 /** Copy frame[from, to) to view[from + offset …]; returns the energy (sum of squares) copied. */
 function copyMeasured(frame: Int16Array, from: number, to: number, view: Int16Array, offset: number): number {
   let energy = 0;
@@ -572,6 +574,9 @@ function sumSquares(frame: Int16Array, from: number, to: number): number {
 
 function sumSquaresCoded(codes: Uint8Array, table: Int16Array, from: number, to: number): number {
   let energy = 0;
-  for (let i = from; i < to; i++) energy += table[codes[i]!]! * table[codes[i]!]!;
+  for (let i = from; i < to; i++) {
+    const s = table[codes[i]!]!;
+    energy += s * s;
+  }
   return energy;
 }
