@@ -548,10 +548,31 @@ describe(`PortAllocator (${want} sockets)`, () => {
     sockets = kind;
   });
 
-  /** A range whose first pair we managed to block with a foreign socket. */
+  /** Whether `port` can be bound now; the probe is closed again before this resolves. */
+  function portFree(port: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const s = dgram.createSocket('udp4');
+      s.once('error', () => {
+        try {
+          s.close();
+        } catch {
+          // never bound: nothing to close
+        }
+        resolve(false);
+      });
+      s.bind(port, HOST, () => s.close(() => resolve(true)));
+    });
+  }
+
+  /**
+   * A range whose first pair we managed to block with a foreign socket, its RTP port free
+   * (the test binds it at the end; these ports lie in the ephemeral range, where another
+   * process may hold one).
+   */
   async function blockedRange(size: number): Promise<{ min: number; max: number; blocker: dgram.Socket }> {
     for (let i = 0; i < 20; i++) {
       const r = range(size);
+      if (!(await portFree(r.min))) continue;
       try {
         const blocker = await udp(HOST, r.min + 1); // take the RTCP port of the first pair
         return { ...r, blocker };
