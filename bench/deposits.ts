@@ -57,7 +57,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkMessages, introMs, makeCallerAudio, type CallerAudio, type CallExpectation, type MessageCheck } from './deposits/audio.js';
 import { CLK_TCK, cpuTicks, loadAverage, machineTicks, memoryKb, processUdpDrops, threadTicks, waitForQuiet } from './deposits/procfs.js';
-import { BIN, HealthProber, ROOT, runCli, staleBuildNote, startServer, type HealthSample } from './deposits/server.js';
+import { BIN, HealthProber, ROOT, runCli, staleBuildNote, startServer, type HealthSample, overloadTimeline } from './deposits/server.js';
 import { greetingStartOf, startSipCapture, type SipCaptureResult } from './deposits/sip-capture.js';
 import { SCENARIO_PAUSE_MS, startSipp, type CallTimes, type SippResult } from './deposits/sipp.js';
 import { fixed, int, printTable } from './table.js';
@@ -111,6 +111,8 @@ export interface DepositsBenchOptions {
    * BENCH_DEPOSITS_WARMUP or 300; 0 measures the cold server.
    */
   readonly warmupCalls?: number;
+  /** Calls a second of the warm-up; default BENCH_DEPOSITS_WARMUP_RATE or (0) min(step rate, 100). */
+  readonly warmupRate?: number;
 }
 
 export interface DepositStepRow {
@@ -385,7 +387,7 @@ async function runStep(
     try {
       // The demo mailbox allows 100 messages; a step holds up to thousands.
       await runCli(['mailbox', 'update', '100', '--quota', '100000', '--data', dataDir], dir);
-      if (o.warmupCalls > 0) await warmUp(server.sipPort, dataDir, dir, audio, o.warmupCalls, Math.min(o.rate, 100), intro);
+      if (o.warmupCalls > 0) await warmUp(server.sipPort, dataDir, dir, audio, o.warmupCalls, o.warmupRate > 0 ? o.warmupRate : Math.min(o.rate, 100), intro);
       await sleep(1000);
       rss0 = memoryKb(server.pid).rss;
       const prober = new HealthProber(server.httpPort, 100);
@@ -452,7 +454,9 @@ async function runStep(
       serverExit = exit.signal ?? String(exit.code);
       if (warnings.count > 0) problems.push(`server logged ${String(warnings.count)} warning/error lines, e.g. ${warnings.first[0]!.slice(0, 400)}`);
       if (mediaSkippedTicks > 0) {
-        problems.push(`the media threads skipped ${String(mediaSkippedTicks)} clock ticks (${fixed((mediaSkippedTicks * 20) / 1000, 2)} s of prompt time in all, VM_MEDIA_OVERLOAD): they got a core too late to keep real time`);
+        problems.push(
+          `the media threads skipped ${String(mediaSkippedTicks)} clock ticks (${fixed((mediaSkippedTicks * 20) / 1000, 2)} s of prompt time in all, VM_MEDIA_OVERLOAD): they got a core too late to keep real time; ${overloadTimeline(warnings.overloads, sippStartEpoch)}`,
+        );
       }
     }
 
@@ -710,6 +714,7 @@ export async function runDepositsBench(options: DepositsBenchOptions): Promise<D
     bare: options.bare ?? process.env['BENCH_DEPOSITS_BARE'] !== '0',
     keepData: options.keepData ?? process.env['BENCH_DEPOSITS_KEEP'] === '1',
     warmupCalls: options.warmupCalls ?? envNumber('BENCH_DEPOSITS_WARMUP', true) ?? 300,
+    warmupRate: options.warmupRate ?? envNumber('BENCH_DEPOSITS_WARMUP_RATE') ?? 0,
   };
   const runAll = options.runAllSteps ?? process.env['BENCH_DEPOSITS_ALL'] === '1';
   const stale = staleBuildNote(BIN);

@@ -4,10 +4,11 @@
  * worker thread (its own event loop, so the bench's /proc sampling cannot delay it).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { fixed } from '../table.js';
 import { freeTcpPort, freeUdpTcpPort, spawnWithFdLimit, type Child } from './children.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
@@ -38,18 +39,62 @@ export interface Server {
    * How many lines the server logged at warn or above, the first few (JSON), and the
    * media-clock ticks its `VM_MEDIA_OVERLOAD` warnings say were skipped.
    */
-  warnings(): { count: number; first: string[]; mediaSkippedTicks: number };
+  warnings(): ServerWarnings;
+}
+
+export interface ServerWarnings {
+  readonly count: number;
+  readonly first: readonly string[];
+  readonly mediaSkippedTicks: number;
+  /** The `VM_MEDIA_OVERLOAD` warnings, the first 50 (one per media thread at most every 10 s). */
+  readonly overloads: readonly OverloadReport[];
+}
+
+/** What one `VM_MEDIA_OVERLOAD` warning says: when, which media thread, ticks skipped, the latest wake-up. */
+export interface OverloadReport {
+  /** The log line's time (epoch ms). */
+  readonly time: number;
+  /** The worker's index (`mediaWorker`); −1 for media on the main thread. */
+  readonly worker: number;
+  readonly skippedTicks: number;
+  readonly worstLateMs: number;
+}
+
+/** The `VM_MEDIA_OVERLOAD` warning in a log line (JSON), or null for any other line. */
+export function overloadReport(line: string): OverloadReport | null {
+  if (!line.includes('"VM_MEDIA_OVERLOAD"')) return null;
+  try {
+    const o = JSON.parse(line) as { code?: unknown; skippedTicks?: unknown; worstLateMs?: unknown; time?: unknown; mediaWorker?: unknown };
+    if (o.code !== 'VM_MEDIA_OVERLOAD' || typeof o.skippedTicks !== 'number') return null;
+    const time = typeof o.time === 'number' ? o.time : typeof o.time === 'string' ? Date.parse(o.time) : NaN;
+    return {
+      time,
+      worker: typeof o.mediaWorker === 'number' ? o.mediaWorker : -1,
+      skippedTicks: o.skippedTicks,
+      worstLateMs: typeof o.worstLateMs === 'number' ? o.worstLateMs : NaN,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * When the overload warnings came, in seconds after SIPp started the step (the ramp is its
+ * first N ÷ R s): whether the media threads fall behind at the ramp's end, when the last
+ * intros play over every call's incoming audio, or anywhere. A warning reports the ticks
+ * skipped since that thread's previous one (at most one per 10 s), so a time is when a
+ * stretch of stalls was said, not when each began.
+ */
+export function overloadTimeline(overloads: readonly OverloadReport[], startEpochMs: number): string {
+  if (overloads.length === 0) return 'no warning was parsed';
+  return `warnings at ${overloads
+    .map((o) => `${Number.isFinite(startEpochMs) ? `+${fixed((o.time - startEpochMs) / 1000, 1)} s` : new Date(o.time).toISOString()} (thread ${o.worker < 0 ? 'main' : String(o.worker)}: ${String(o.skippedTicks)} ticks, worst ${String(o.worstLateMs)} ms late)`)
+    .join(', ')}`;
 }
 
 /** The ticks a `VM_MEDIA_OVERLOAD` log line (JSON) says a media clock skipped; 0 for any other line. */
 export function overloadSkippedTicks(line: string): number {
-  if (!line.includes('"VM_MEDIA_OVERLOAD"')) return 0;
-  try {
-    const o = JSON.parse(line) as { code?: unknown; skippedTicks?: unknown };
-    return o.code === 'VM_MEDIA_OVERLOAD' && typeof o.skippedTicks === 'number' ? o.skippedTicks : 0;
-  } catch {
-    return 0;
-  }
+  return overloadReport(line)?.skippedTicks ?? 0;
 }
 
 /** Whether `GET /healthz` on HOST:port answers 200 within `timeoutMs`. */
@@ -111,18 +156,29 @@ export async function startServer(o: ServerOptions): Promise<Server> {
   let count = 0;
   let mediaSkippedTicks = 0;
   const first: string[] = [];
+  const overloads: OverloadReport[] = [];
   let partial = '';
+  // BENCH_DEPOSITS_SERVER_STDOUT=FILE: all the server prints, appended (e.g. with
+  // BENCH_DEPOSITS_NODE_ARGS=--trace-gc, whose lines V8 prints there, workers' too).
+  const tee = process.env['BENCH_DEPOSITS_SERVER_STDOUT'] ? createWriteStream(process.env['BENCH_DEPOSITS_SERVER_STDOUT'], { flags: 'a' }) : null;
+  tee?.write(`--- ${new Date().toISOString()} server pid ${String(child.pid)}: ${args.join(' ')}\n`);
+  child.proc.once('exit', () => tee?.end());
   child.proc.stdout?.on('data', (s: string) => {
+    tee?.write(s);
     const lines = (partial + s).split('\n');
     partial = lines.pop() ?? '';
     for (const l of lines) {
       if (!/^\{"level":[4-6]\d/.test(l)) continue;
       count++;
-      mediaSkippedTicks += overloadSkippedTicks(l);
+      const overload = overloadReport(l);
+      if (overload !== null) {
+        mediaSkippedTicks += overload.skippedTicks;
+        if (overloads.length < 50) overloads.push(overload);
+      }
       if (first.length < 3) first.push(l);
     }
   });
-  const warnings = (): { count: number; first: string[]; mediaSkippedTicks: number } => ({ count, first, mediaSkippedTicks });
+  const warnings = (): ServerWarnings => ({ count, first, mediaSkippedTicks, overloads });
   return { child, pid: child.pid, sipPort, httpPort, args, warnings };
 }
 

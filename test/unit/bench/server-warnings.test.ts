@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { pino } from 'pino';
-import { overloadSkippedTicks } from '../../../bench/deposits/server.js';
+import { overloadReport, overloadSkippedTicks, overloadTimeline } from '../../../bench/deposits/server.js';
 import { MediaClock } from '../../../src/media/media-clock.js';
 import { ManualClock, type Clock, type TimerHandle } from '../../../src/shared/clock.js';
 
@@ -37,5 +37,21 @@ describe('deposits bench: the media ticks the server says it skipped', () => {
     assert.equal(overloadSkippedTicks('{"level":40,"code":"VM_X","msg":"not \\"VM_MEDIA_OVERLOAD\\"","skippedTicks":9}'), 0);
     assert.equal(overloadSkippedTicks('{"level":40,"code":"VM_MEDIA_OVERLOAD","skippedTicks":'), 0);
     assert.equal(overloadSkippedTicks('{"level":40,"code":"VM_MEDIA_OVERLOAD","skippedTicks":12,"skippedMs":240}'), 12);
+  });
+
+  test('each warning gives its time, thread, ticks and latest wake-up, said in seconds after the step started', () => {
+    const line =
+      '{"level":40,"time":"2026-11-27T16:31:51.572Z","pid":30452,"mediaWorker":1,"name":"voxmail","code":"VM_MEDIA_OVERLOAD","skippedTicks":3,"skippedMs":60,"worstLateMs":173,"msg":"media thread overloaded"}';
+    const r = overloadReport(line);
+    assert.deepEqual(r, { time: Date.parse('2026-11-27T16:31:51.572Z'), worker: 1, skippedTicks: 3, worstLateMs: 173 });
+    assert.equal(overloadReport('{"level":40,"code":"VM_MEDIA_RECORD_IO"}'), null);
+    const onMain = overloadReport('{"level":40,"time":1000,"code":"VM_MEDIA_OVERLOAD","skippedTicks":2,"worstLateMs":120}');
+    assert.deepEqual(onMain, { time: 1000, worker: -1, skippedTicks: 2, worstLateMs: 120 });
+    const start = Date.parse('2026-11-27T16:31:41.000Z');
+    assert.equal(
+      overloadTimeline([r, { ...onMain, time: start + 12_340 }], start),
+      'warnings at +10.6 s (thread 1: 3 ticks, worst 173 ms late), +12.3 s (thread main: 2 ticks, worst 120 ms late)',
+    );
+    assert.equal(overloadTimeline([], start), 'no warning was parsed');
   });
 });
