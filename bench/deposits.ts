@@ -47,7 +47,8 @@
  * node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; its CPU figures then include the profiler),
  * BENCH_DEPOSITS_WARMUP (300: short calls to mailbox 101 before each step; 0 = a cold
  * server), BENCH_DEPOSITS_WARMUP_RATE (their calls/s; default min(rate, 100)),
- * BENCH_DEPOSITS_SERVER_STDOUT (a file: everything the server prints, appended), BENCH_DEPOSITS_OVERLOAD_REFUSE_MS (the server's media.overloadRefuseMs; unset:
+ * BENCH_DEPOSITS_SERVER_STDOUT (a file: everything the server prints, appended),
+ * BENCH_DEPOSITS_OVERLOAD_REFUSE_MS (the server's media.overloadRefuseMs; unset:
  * its default, 2,000 — calls it refuses in overload count as failed), BENCH_SIPP_RTP_TASKS (SIPp's -rtp_threadtasks; 250 when unset, 20 = SIPp's default).
  * Diagnostic: bench/deposits/intro-timing.ts captures the server's RTP to time the
  * greeting start, the intro as sent and the gap between the beep and the recording.

@@ -92,11 +92,6 @@ export function overloadTimeline(overloads: readonly OverloadReport[], startEpoc
     .join(', ')}`;
 }
 
-/** The ticks a `VM_MEDIA_OVERLOAD` log line (JSON) says a media clock skipped; 0 for any other line. */
-export function overloadSkippedTicks(line: string): number {
-  return overloadReport(line)?.skippedTicks ?? 0;
-}
-
 /** Whether `GET /healthz` on HOST:port answers 200 within `timeoutMs`. */
 export function healthz(port: number, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
