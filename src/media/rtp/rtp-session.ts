@@ -51,7 +51,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIP, SocketAddress } from 'node:net';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
-import type { Logger } from '../../shared/logger.js';
+import { lazyChild, type Logger } from '../../shared/logger.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { newRtpPacketView, parseRtpInto, RTP_HEADER_BYTES, writeRtpHeaderValues } from './packet.js';
 import type { PortAllocationError, PortAllocator, PortPair } from './port-allocator.js';
@@ -312,7 +312,7 @@ export class RtpSession implements TickDeferred {
     this.rtp = pair.rtp;
     this.rtcp = pair.rtcp;
     this.clock = opts.clock;
-    this.log = opts.logger.child({ rtpPort: pair.rtpPort });
+    this.log = lazyChild(opts.logger, { rtpPort: pair.rtpPort });
     this.wallClock = opts.wallClock ?? Date.now;
     this.payloadType = opts.payloadType;
     this.tePayloadType = opts.telephoneEventPayloadType ?? -1;

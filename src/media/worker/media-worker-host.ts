@@ -8,7 +8,7 @@
  */
 import type { Clock } from '../../shared/clock.js';
 import { VoxmailError } from '../../shared/errors.js';
-import type { Logger } from '../../shared/logger.js';
+import { lazyChild, type Logger } from '../../shared/logger.js';
 import { CallMedia } from '../call-media.js';
 import { MediaClock } from '../media-clock.js';
 import type { PlayOutcome } from '../player.js';
@@ -169,7 +169,7 @@ export class MediaWorkerHost {
     if (pair === undefined) return false;
     this.spares.get(msg.localAddress)!.delete(port);
     this.refillSpares(msg.localAddress);
-    const log = this.opts.logger.child(msg.bindings);
+    const log = lazyChild(this.opts.logger, msg.bindings);
     let opened;
     try {
       opened = CallMedia.openOn({ ...msg.params, localAddress: msg.localAddress, mediaClock: this.mediaClock, clock: this.opts.clock, logger: log, latch: msg.latch, inbandDtmf: msg.inbandDtmf }, pair);
@@ -213,7 +213,7 @@ export class MediaWorkerHost {
   }
 
   private async open(msg: Extract<ToWorker, { t: 'open' }>): Promise<void> {
-    const log = this.opts.logger.child(msg.bindings);
+    const log = lazyChild(this.opts.logger, msg.bindings);
     let opened;
     try {
       opened = await CallMedia.open({

@@ -1,7 +1,7 @@
 import { isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { systemClock, type Clock } from '../../shared/clock.js';
-import type { Logger } from '../../shared/logger.js';
+import { lazyChild, type Logger } from '../../shared/logger.js';
 import { createResponse, createResponseFromRaw, newTag } from '../message/build.js';
 import { reasonPhrase } from '../message/reason-phrases.js';
 import { serializeMessage } from '../message/serializer.js';
@@ -271,7 +271,7 @@ export class SipStack implements CallHost {
 
   private receiveInvite(req: SipRequest, source: MessageSource, tx: ServerTransaction): void {
     if (!(tx instanceof InviteServerTransaction)) return;
-    const log = this.log.child({ callId: req.callId });
+    const log = lazyChild(this.log, { callId: req.callId });
     const offer = extractSdp(req);
     if (!offer.ok) {
       log.info({ reason: offer.error }, 'INVITE with an SDP body we cannot parse');

@@ -4,7 +4,7 @@
  * History-Info), and handed to the flow its greeting mode asks for. Keeps the set of
  * calls in progress so that a shutdown can wait for their messages to be stored.
  */
-import type { Logger } from '../../shared/logger.js';
+import { lazyChild, type Logger } from '../../shared/logger.js';
 import type { IncomingCall, SipApplication } from '../../sip/index.js';
 import type { DepositService } from '../deposit/deposit-service.js';
 import { announceAndRelease } from '../flows/announce.js';
@@ -67,7 +67,7 @@ export class VoicemailApplication implements SipApplication {
       call.reject(404);
       return;
     }
-    const log = call.log.child({ tenant: mailbox.tenantId, mailbox: mailbox.id });
+    const log = lazyChild(call.log, { tenant: mailbox.tenantId, mailbox: mailbox.id });
     const opened = await CallSession.open(call, media, log);
     if (!opened.ok) {
       // An overload refusal is logged by the media engine, once per 10 s, not per call.
