@@ -23,7 +23,8 @@ const { chindingsSym } = pino.symbols;
  * 2,500 calls (BENCHMARKS.md §4). This is pino's own child (an object whose prototype is
  * the parent, so level, serialisers and redaction are the parent's) with the serialised
  * bindings made on first use by `parent.child(bindings)` itself: the same line, later.
- * `bindings` must not change afterwards (it is read when the first line is written).
+ * `bindings` must not change afterwards (it is read when the first line is written, or
+ * when `bindings()` is asked for: the media worker pool sends them with each call).
  */
 export function lazyChild(parent: Logger, bindings: Bindings): Logger {
   const child = Object.create(parent) as Logger;
