@@ -365,6 +365,7 @@ async function runStep(
       ['media.workerNice', 'BENCH_DEPOSITS_MEDIA_NICE'],
       ['process.nice', 'BENCH_DEPOSITS_NICE'],
       ['media.overloadRefuseMs', 'BENCH_DEPOSITS_OVERLOAD_REFUSE_MS'],
+      ['rtp.readIntervalMs', 'BENCH_DEPOSITS_RTP_READ_INTERVAL_MS'],
     ] as const
   ).flatMap(([field, env]) => (process.env[env] ? [`${field} ${process.env[env]}`] : []));
   console.log(`\n[deposits ${String(n)}] media.workers ${String(o.mediaWorkers)}, store.writer ${o.storeWriter}${niceness.map((s) => `, ${s}`).join('')}; ${String(n)} calls at ${String(o.rate)}/s (ramp ${fixed(rampS, 1)} s), -d ${String(talkPauseMs)} ms → ~${String(o.talkSeconds)} s recorded each; load average ${load0}`);

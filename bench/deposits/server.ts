@@ -125,6 +125,8 @@ export async function startServer(o: ServerOptions): Promise<Server> {
     ...(o.storeWriter !== undefined && o.storeWriter !== 'main' ? ['--store-writer', o.storeWriter] : []),
     // BENCH_DEPOSITS_RTP_SOCKETS=dgram|native: the server's rtp.sockets (default auto: native here).
     ...(process.env['BENCH_DEPOSITS_RTP_SOCKETS'] ? ['--rtp-sockets', process.env['BENCH_DEPOSITS_RTP_SOCKETS']] : []),
+    // BENCH_DEPOSITS_RTP_READ_INTERVAL_MS=0|40–1000: the server's rtp.readIntervalMs (default 100: paced reads).
+    ...(process.env['BENCH_DEPOSITS_RTP_READ_INTERVAL_MS'] ? ['--rtp-read-interval-ms', process.env['BENCH_DEPOSITS_RTP_READ_INTERVAL_MS']] : []),
     ...(process.env['BENCH_DEPOSITS_MEDIA_NICE'] ? ['--media-worker-nice', process.env['BENCH_DEPOSITS_MEDIA_NICE']] : []),
     ...(process.env['BENCH_DEPOSITS_OVERLOAD_REFUSE_MS'] ? ['--media-overload-refuse-ms', process.env['BENCH_DEPOSITS_OVERLOAD_REFUSE_MS']] : []),
     // BENCH_DEPOSITS_SIP_NICE=-10: the server's sip.threadNice (the main thread alone; unset: left).

@@ -57,6 +57,7 @@ export async function startVoicemail(
           portMin: config.rtp.portMin,
           portMax: config.rtp.portMax,
           sockets: config.rtp.sockets,
+          readIntervalMs: config.rtp.readIntervalMs,
           logLevel: config.log.level,
           nice: config.media.workerNice !== 0 ? config.media.workerNice : threadNice,
           overloadRefuseMs: config.media.overloadRefuseMs,
@@ -104,7 +105,7 @@ function localEngine(config: Config, log: Logger): LocalMediaEngine {
   const refuseMs = config.media.overloadRefuseMs;
   const gate = new OverloadGate({ refuseMs });
   return new LocalMediaEngine({
-    allocator: new PortAllocator({ min: config.rtp.portMin, max: config.rtp.portMax, sockets: config.rtp.sockets }),
+    allocator: new PortAllocator({ min: config.rtp.portMin, max: config.rtp.portMax, sockets: config.rtp.sockets, readIntervalMs: config.rtp.readIntervalMs }),
     mediaClock: new MediaClock({ clock: systemClock, logger: log, onSkip: (ms, now) => gate.noteSkip(ms, now) }),
     clock: systemClock,
     overload: { gate, log: new OverloadRefusalLog(log, refuseMs) },

@@ -174,6 +174,10 @@ export class CallMedia implements CallMediaHandle {
     // tick: no packet of the caller can be read in between.
     if (this.recorder || this.opening) return err('already recording');
     if (this.closing) return err('call media is closed');
+    // With paced reads (rtp.readIntervalMs) up to that much of the caller's audio can wait
+    // in the socket: it was spoken before this moment (during the beep), so it is read now,
+    // with nothing recording yet, and is not in the message.
+    this.session.drainSocket();
     const startedAt = Date.now();
     const firstFlushMs = staggeredFirstFlushMs(options.flushIntervalMs ?? 1000, this.opts.ptime);
     const frames: Int16Array[] = [];

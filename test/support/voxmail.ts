@@ -120,7 +120,7 @@ export function testConfig(dataDir: string, rtp: RtpRange, o: Pick<VoxmailServer
       transports: ['udp', 'tcp'],
       ...(o.sipT1Ms !== undefined ? { timers: { ...DEFAULT_CONFIG.sip.timers, t1: o.sipT1Ms, t2: Math.max(o.sipT1Ms, DEFAULT_CONFIG.sip.timers.t2) } } : {}),
     },
-    rtp: { ...rtp, sockets: DEFAULT_CONFIG.rtp.sockets },
+    rtp: { ...rtp, sockets: DEFAULT_CONFIG.rtp.sockets, readIntervalMs: DEFAULT_CONFIG.rtp.readIntervalMs },
     // Off unless a test turns it on: a test's own synchronous work (audio checks, espeak)
     // stalls the in-process media clock and must not refuse the next call.
     media: { workers: o.mediaWorkers ?? testMediaWorkers(), workerNice: 0, overloadRefuseMs: o.overloadRefuseMs ?? 0 },

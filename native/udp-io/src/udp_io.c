@@ -14,7 +14,7 @@
  * so sets work in worker threads, each on its own thread's loop.
  *
  * JavaScript interface (lib/index.ts wraps it):
- *   create(slab: ArrayBuffer, meta: ArrayBuffer, onBatch: (count) => void) -> set
+ *   create(slab: ArrayBuffer, meta: ArrayBuffer, onBatch: (count) => void, parts = 0) -> set
  *   open(set, ip: string, port: number, rcvbuf: number) -> slot >= 0 | -errno
  *   localPort(set, slot) -> port | -errno
  *   connect(set, slot, ip: string, port: number) -> 0 | -errno   (port 0: disconnect)
@@ -22,8 +22,21 @@
  *   sendTo(set, slot, view: Uint8Array, ipv4: number, port: number) -> bytes | -errno
  *   drain(set, slot) -> datagrams read now and handed to onBatch before it returns | -errno
  *                       (-EBUSY when called from inside onBatch)
+ *   poll(set) -> datagrams read from the next paced part and handed to onBatch before it
+ *               returns | -errno (-EBUSY inside onBatch); 0 when the set is not paced
  *   closeSlot(set, slot) -> 0
  *   destroy(set) -> undefined      (closes every socket; the set is unusable after)
+ *
+ * Paced reads (parts >= 2, ADR 0006 amendment "paced reads"): a socket is read on
+ * readiness until its first datagram (latching and the first packet are not delayed);
+ * then it is "paced": it stays in the epoll set for errors only, and poll() reads it,
+ * one part (slot % parts) per call: the caller polls one part per media tick, so each
+ * socket is read every `parts` ticks, several datagrams per recvmmsg, and its arrivals
+ * no longer wake the thread. Sockets that never receive (RTCP unused) stay on
+ * readiness and cost nothing. poll() reads the part's paced sockets directly, not
+ * through a second epoll set: since Linux 6.10 UDP wakes a socket's waiters only when
+ * its queue goes from empty to not empty, and paced sets read that way were seen to
+ * miss sockets for seconds under load (BENCHMARKS.md §4).
  *
  * Meta record per packet (META_INTS int32): slot, offset, length, source IPv4 (host
  * order, as int32), source port, errno (0, or a socket error for that slot with
@@ -55,6 +68,11 @@
 #define MAX_DRAIN 64
 /* RTP never needs more; a larger datagram is truncated and reported as such. */
 #define MAX_DATAGRAM 2048
+/* A paced socket is read until empty, up to this many datagrams (a full default receive
+   buffer of small datagrams). */
+#define MAX_PACED_READ 256
+/* Paced sets per thread at most (a read interval of 64 media ticks). */
+#define MAX_PARTS 64
 
 typedef struct {
   napi_env env;
@@ -75,10 +93,19 @@ typedef struct {
   int poll_closed;
   /* onBatch is running: the slab and meta are being read (drain() must not refill them). */
   int in_batch;
+  /* Paced reads: sockets spread over `parts` parts read by poll() (0: none, every socket on readiness). */
+  int parts;
+  int next_part;
+  /* Inside poll(): deliver() calls onBatch plainly (JavaScript is on the stack). */
+  int plain;
+  int plain_failed;
+  size_t delivered;
   size_t open_count;
   napi_async_cleanup_hook_handle cleanup;
   /* slot -> fd (-1 free) */
   int* fds;
+  /* slot -> 1 when the socket is paced (it has received: poll() reads it), else 0 */
+  uint8_t* paced;
   size_t slots;
   int* free_list;
   size_t free_count;
@@ -116,6 +143,21 @@ static int get_slot_fd(io_set* s, int32_t slot) {
 static void deliver(io_set* s, size_t count) {
   if (count == 0) return;
   napi_env env = s->env;
+  if (s->plain) {
+    /* poll(): JavaScript is on the stack (no callback scope to open); an exception from
+       onBatch stops the poll and propagates to its caller. */
+    if (s->plain_failed) return;
+    napi_value fn, recv, arg, result;
+    napi_get_reference_value(env, s->on_batch, &fn);
+    napi_get_global(env, &recv);
+    napi_create_uint32(env, (uint32_t)count, &arg);
+    s->in_batch = 1;
+    napi_status st = napi_call_function(env, recv, fn, 1, &arg, &result);
+    s->in_batch = 0;
+    s->delivered += count;
+    if (st != napi_ok) s->plain_failed = 1;
+    return;
+  }
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
   napi_value fn, recv, arg, result;
@@ -137,7 +179,7 @@ static void deliver(io_set* s, size_t count) {
 /* Read one socket's queued datagrams into the slab: one recvmmsg(2) per round, as many
    datagrams as the slab and meta have room for, until the socket is empty or `max`
    were read. A full slab is handed to JavaScript first. Returns -1 if the set was
-   destroyed meanwhile (stop), else 0. Each record gets a MAX_DATAGRAM stretch of the
+   destroyed meanwhile (stop), else the number of datagrams read. Each record gets a MAX_DATAGRAM stretch of the
    slab: recvmmsg fills every buffer before it says how long the datagrams were. */
 static int read_socket(io_set* s, int32_t slot, int max, size_t* rec, size_t* off) {
   struct mmsghdr msgs[MAX_PER_SOCKET];
@@ -147,7 +189,7 @@ static int read_socket(io_set* s, int32_t slot, int max, size_t* rec, size_t* of
   while (done < max) {
     if (s->destroyed) return -1;
     int fd = get_slot_fd(s, slot);
-    if (fd < 0) return 0; /* closed by JavaScript during this batch */
+    if (fd < 0) return done; /* closed by JavaScript during this batch */
     size_t room_meta = s->meta_records - *rec;
     size_t room_slab = (s->slab_len - *off) / MAX_DATAGRAM;
     if (room_meta == 0 || room_slab == 0) {
@@ -172,7 +214,7 @@ static int read_socket(io_set* s, int32_t slot, int max, size_t* rec, size_t* of
     }
     int got = recvmmsg(fd, msgs, (unsigned)want, MSG_DONTWAIT, NULL);
     if (got < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return done;
       if (errno == EINTR) continue;
       int32_t* m = s->meta + *rec * META_INTS;
       m[0] = slot;
@@ -199,9 +241,23 @@ static int read_socket(io_set* s, int32_t slot, int max, size_t* rec, size_t* of
     }
     *off += (size_t)got * MAX_DATAGRAM;
     done += got;
-    if ((size_t)got < want) return 0; /* the socket is empty */
+    if ((size_t)got < want) return done; /* the socket is empty */
   }
-  return 0;
+  return done;
+}
+
+/* A socket that has received is paced: read by poll() from now on. It stays in the
+   readiness set for errors only (EPOLLERR is always reported): an ICMP error is read at
+   once, as before, and does not fail the socket's next send. */
+static void make_paced(io_set* s, int32_t slot) {
+  int fd = get_slot_fd(s, slot);
+  if (fd < 0 || s->paced[slot]) return;
+  struct epoll_event ev;
+  memset(&ev, 0, sizeof ev);
+  ev.events = 0;
+  ev.data.u32 = (uint32_t)slot;
+  if (epoll_ctl(s->epfd, EPOLL_CTL_MOD, fd, &ev) < 0) return; /* stays on readiness */
+  s->paced[slot] = 1;
 }
 
 static void on_readable(uv_poll_t* handle, int status, int events) {
@@ -213,7 +269,10 @@ static void on_readable(uv_poll_t* handle, int status, int events) {
   size_t rec = 0;
   size_t off = 0;
   for (int i = 0; i < n; i++) {
-    if (read_socket(s, (int32_t)evs[i].data.u32, MAX_PER_SOCKET, &rec, &off) < 0) return;
+    int32_t slot = (int32_t)evs[i].data.u32;
+    int got = read_socket(s, slot, MAX_PER_SOCKET, &rec, &off);
+    if (got < 0) return;
+    if (got > 0 && s->parts > 1) make_paced(s, slot);
   }
   deliver(s, rec);
 }
@@ -221,6 +280,7 @@ static void on_readable(uv_poll_t* handle, int status, int events) {
 static void release(io_set* s) {
   if (--s->refs == 0) {
     free(s->fds);
+    free(s->paced);
     free(s->free_list);
     free(s);
   }
@@ -289,11 +349,17 @@ static void cleanup_hook(napi_async_cleanup_hook_handle handle, void* arg) {
 }
 
 static napi_value js_create(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 3) {
-    napi_throw_type_error(env, NULL, "udp-io: create(slab, meta, onBatch)");
+    napi_throw_type_error(env, NULL, "udp-io: create(slab, meta, onBatch, parts?)");
+    return NULL;
+  }
+  int32_t parts = 0;
+  if (argc >= 4 && napi_get_value_int32(env, argv[3], &parts) != napi_ok) parts = -1;
+  if (parts < 0 || parts > MAX_PARTS) {
+    napi_throw_range_error(env, NULL, "udp-io: parts must be 0..64");
     return NULL;
   }
   io_set* s = calloc(1, sizeof(io_set));
@@ -327,6 +393,7 @@ static napi_value js_create(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "udp-io: epoll_create1 failed");
     return NULL;
   }
+  if (parts >= 2) s->parts = parts;
   uv_loop_t* loop;
   CHECK(napi_get_uv_event_loop(env, &loop));
   uv_poll_init(loop, &s->poll, s->epfd);
@@ -344,6 +411,10 @@ static int ensure_slot(io_set* s) {
   int* fds = realloc(s->fds, grown * sizeof(int));
   if (!fds) return -1;
   s->fds = fds;
+  uint8_t* pc = realloc(s->paced, grown);
+  if (!pc) return -1;
+  s->paced = pc;
+  memset(s->paced + s->slots, 0, grown - s->slots);
   int* fl = realloc(s->free_list, grown * sizeof(int));
   if (!fl) return -1;
   s->free_list = fl;
@@ -540,6 +611,36 @@ static napi_value js_drain(napi_env env, napi_callback_info info) {
   return make_int(env, (int64_t)rec);
 }
 
+/* poll(set): read every paced socket of the next part (a round over all `parts` parts
+   reads each socket once) and hand the datagrams to onBatch before returning. */
+static napi_value js_poll(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  io_set* s = get_set(env, argv[0]);
+  if (!s) return NULL;
+  if (s->parts < 2) return make_int(env, 0);
+  if (s->in_batch) return make_int(env, -EBUSY);
+  int part = s->next_part;
+  s->next_part = (s->next_part + 1) % s->parts;
+  size_t rec = 0;
+  size_t off = 0;
+  s->plain = 1;
+  s->plain_failed = 0;
+  s->delivered = 0;
+  /* onBatch may open sockets (s->slots may grow): the bound is read each round. */
+  for (size_t slot = (size_t)part; slot < s->slots; slot += (size_t)s->parts) {
+    if (s->fds[slot] < 0 || !s->paced[slot]) continue;
+    /* Everything it holds (up to a full receive buffer): a busy thread polls late, and a
+       per-read cap lower than what arrives meanwhile lets the queue grow until it drops. */
+    if (read_socket(s, (int32_t)slot, MAX_PACED_READ, &rec, &off) < 0 || s->plain_failed) break;
+  }
+  if (!s->destroyed) deliver(s, rec);
+  s->plain = 0;
+  if (s->plain_failed) return NULL; /* onBatch threw: the exception is pending for poll's caller */
+  return make_int(env, (int64_t)s->delivered);
+}
+
 static napi_value js_close_slot(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   io_set* s;
@@ -548,6 +649,7 @@ static napi_value js_close_slot(napi_env env, napi_callback_info info) {
   int fd = get_slot_fd(s, slot);
   if (fd >= 0) {
     epoll_ctl(s->epfd, EPOLL_CTL_DEL, fd, NULL);
+    s->paced[slot] = 0;
     close(fd);
     s->fds[slot] = -1;
     s->free_list[s->free_count++] = slot;
@@ -602,6 +704,7 @@ NAPI_MODULE_INIT() {
     {"connect", NULL, js_connect, NULL, NULL, NULL, napi_default, NULL},
     {"send", NULL, js_send, NULL, NULL, NULL, napi_default, NULL},
     {"sendTo", NULL, js_send_to, NULL, NULL, NULL, napi_default, NULL},
+    {"poll", NULL, js_poll, NULL, NULL, NULL, napi_default, NULL},
     {"drain", NULL, js_drain, NULL, NULL, NULL, napi_default, NULL},
     {"closeSlot", NULL, js_close_slot, NULL, NULL, NULL, napi_default, NULL},
     {"destroy", NULL, js_destroy, NULL, NULL, NULL, napi_default, NULL},

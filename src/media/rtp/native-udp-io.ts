@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
  * on it. IPv4 only.
  */
 export interface NativeUdpIo {
-  create(slab: ArrayBuffer, meta: ArrayBuffer, onBatch: (count: number) => void): NativeSet;
+  /** `parts` ≥ 2: paced reads over that many sets, read by `poll` (native-rtp-socket.ts); 0: on readiness only. */
+  create(slab: ArrayBuffer, meta: ArrayBuffer, onBatch: (count: number) => void, parts?: number): NativeSet;
   /** A bound, non-blocking socket in the set: slot ≥ 0, or −errno. */
   open(set: NativeSet, ip: string, port: number, rcvbuf: number): number;
   localPort(set: NativeSet, slot: number): number;
@@ -19,6 +20,8 @@ export interface NativeUdpIo {
   /** Read what the socket holds now and hand it to onBatch before returning: the count, or −errno (−EBUSY inside onBatch). */
   drain(set: NativeSet, slot: number): number;
   closeSlot(set: NativeSet, slot: number): number;
+  /** Read every paced socket of the next part (slot % parts), each until empty, and hand the datagrams to onBatch before returning: the count, or −errno (−EBUSY inside onBatch). */
+  poll(set: NativeSet): number;
   destroy(set: NativeSet): void;
   /** Name the calling thread (≤ 15 bytes) and, unless `nice` is 0, set its niceness: 0 or −errno. */
   tuneThread(name: string, nice: number): number;

@@ -37,6 +37,11 @@ export interface PortAllocatorOptions {
    * node:dgram otherwise; 'native': native or an error at allocation; 'dgram'.
    */
   readonly sockets?: RtpSocketKind;
+  /**
+   * Native sockets only: how often a socket that has received is read (ms; 0: as soon as
+   * it is readable). Default 100 (`rtp.readIntervalMs`, ADR 0006 amendment).
+   */
+  readonly readIntervalMs?: number;
 }
 
 export type PortAllocationError =
@@ -61,6 +66,7 @@ export class PortAllocator {
   private cursor = 0;
   private readonly recvBufferSize: number | undefined;
   private readonly sockets: RtpSocketKind;
+  private readonly nativeBind: UdpBinder;
 
   constructor(opts: PortAllocatorOptions) {
     const min = opts.min + (opts.min % 2);
@@ -72,12 +78,13 @@ export class PortAllocator {
     this.pairs = Math.floor((opts.max - min + 1) / 2);
     this.recvBufferSize = opts.recvBufferSize;
     this.sockets = opts.sockets ?? 'auto';
+    this.nativeBind = NativeRtpSocket.binder(opts.readIntervalMs);
   }
 
   /** The binder for `localAddress`, or null when 'native' was asked for and cannot be had. */
   private binderFor(localAddress: string): UdpBinder | null {
     if (this.sockets === 'dgram') return DgramRtpSocket.bind;
-    if (NativeRtpSocket.available(localAddress)) return NativeRtpSocket.bind;
+    if (NativeRtpSocket.available(localAddress)) return this.nativeBind;
     return this.sockets === 'native' ? null : DgramRtpSocket.bind;
   }
 

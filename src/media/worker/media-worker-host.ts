@@ -26,6 +26,8 @@ export interface MediaWorkerHostOptions {
   readonly portMin: number;
   readonly portMax: number;
   readonly sockets: RtpSocketKind;
+  /** PortAllocator's `readIntervalMs` (default 100). */
+  readonly readIntervalMs?: number;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly post: (msg: FromWorker) => void;
@@ -70,7 +72,7 @@ export class MediaWorkerHost {
   private readonly epoch = performance.timeOrigin;
 
   constructor(private readonly opts: MediaWorkerHostOptions) {
-    this.allocator = new PortAllocator({ min: opts.portMin, max: opts.portMax, sockets: opts.sockets });
+    this.allocator = new PortAllocator({ min: opts.portMin, max: opts.portMax, sockets: opts.sockets, ...(opts.readIntervalMs !== undefined ? { readIntervalMs: opts.readIntervalMs } : {}) });
     this.spareTarget = Math.min(SPARE_PAIRS, Math.floor((opts.portMax - opts.portMin + 1) / 2 / 8));
     this.mediaClock = new MediaClock({
       clock: opts.clock,

@@ -23,6 +23,7 @@ const host = new MediaWorkerHost({
   portMin: init.portMin,
   portMax: init.portMax,
   sockets: init.sockets,
+  ...(init.readIntervalMs !== undefined ? { readIntervalMs: init.readIntervalMs } : {}),
   clock: systemClock,
   logger,
   post: (msg: FromWorker) => port.postMessage(msg),

@@ -35,6 +35,7 @@ export interface WorkerInit {
   readonly portMin: number;
   readonly portMax: number;
   readonly sockets: RtpSocketKind;
+  readonly readIntervalMs?: number;
   readonly logLevel: string;
   /** The niceness the thread sets itself to; null: keeps the one it inherited. */
   readonly nice: number | null;

@@ -35,6 +35,8 @@ export interface MediaWorkerPoolOptions {
   readonly portMax: number;
   /** RTP sockets in the workers (PortAllocator); default 'auto'. */
   readonly sockets?: RtpSocketKind;
+  /** How often the workers read a socket that has received (PortAllocator); default 100 ms. */
+  readonly readIntervalMs?: number;
   readonly logLevel: string;
   readonly logger: Logger;
   /**
@@ -114,7 +116,7 @@ export class MediaWorkerLink {
   }
 
   start(): Promise<void> {
-    const init: WorkerInit = { index: this.index, portMin: this.portMin, portMax: this.portMax, sockets: this.pool.sockets, logLevel: this.pool.logLevel, nice: this.pool.nice };
+    const init: WorkerInit = { index: this.index, portMin: this.portMin, portMax: this.portMax, sockets: this.pool.sockets, readIntervalMs: this.pool.readIntervalMs, logLevel: this.pool.logLevel, nice: this.pool.nice };
     const w = createWorker(init);
     this.worker = w;
     this.prompts.clear();
@@ -242,6 +244,7 @@ export class MediaWorkerPool implements MediaEngine {
   readonly logLevel: string;
   readonly nice: number | null;
   readonly sockets: RtpSocketKind;
+  readonly readIntervalMs: number | undefined;
   readonly restart: boolean;
   readonly maxPending: number;
   readonly overloadRefuseMs: number;
@@ -259,6 +262,7 @@ export class MediaWorkerPool implements MediaEngine {
     this.logLevel = opts.logLevel;
     this.nice = opts.nice ?? null;
     this.sockets = opts.sockets ?? 'auto';
+    this.readIntervalMs = opts.readIntervalMs;
     this.restart = opts.restart ?? true;
     this.maxPending = opts.maxPendingPerWorker ?? 2_000;
     this.overloadRefuseMs = opts.overloadRefuseMs ?? 0;

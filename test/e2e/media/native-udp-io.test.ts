@@ -2,12 +2,14 @@
  * The native UDP sockets (native/udp-io, ADR 0006) on loopback: built on this machine
  * (npm ci builds them), every datagram to the right socket with its real source, sizes
  * at and over the limit, batches larger than the slab, many datagrams on one socket,
- * drain() of one socket, slot reuse, bind errors, ICMP errors on a connected socket.
+ * drain() of one socket, slot reuse, bind errors, ICMP errors on a connected socket;
+ * paced reads (rtp.readIntervalMs).
  */
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
+import { constants } from 'node:os';
 import { after, describe, test } from 'node:test';
-import { loadNativeUdpIo } from '../../../src/media/rtp/native-udp-io.js';
+import { loadNativeUdpIo, META_INTS, type NativeSet } from '../../../src/media/rtp/native-udp-io.js';
 import { NativeRtpSocket, onReceiveBatchEnd } from '../../../src/media/rtp/native-rtp-socket.js';
 import { DgramRtpSocket, type RtpUdpSocket } from '../../../src/media/rtp/udp-socket.js';
 import { waitFor } from '../../support/wait.js';
@@ -226,5 +228,159 @@ describe('native UDP sockets (udp-io)', () => {
     other.on('message', (m) => got.push(m.toString()));
     assert.equal(s.sendTo(Buffer.from('still alive'), other.address().port, HOST), true);
     await waitFor(() => got.length === 1, 3000, () => 'a send after the errors');
+  });
+});
+
+/**
+ * Paced reads (rtp.readIntervalMs, ADR 0006 amendment): on the addon itself, so that
+ * nothing but the test calls poll().
+ */
+describe('native UDP sockets: paced reads', () => {
+  const io = loadNativeUdpIo().io!;
+  const PARTS = 5;
+
+  /** A set of PARTS paced sets; `got` lists "slot:text" as onBatch hands them over. */
+  function pacedSet(): { set: NativeSet; got: string[]; batches: number[]; inside: (() => void) | null; setInside(fn: (() => void) | null): void } {
+    const slab = new ArrayBuffer(64 * 2048);
+    const meta = new ArrayBuffer(64 * META_INTS * 4);
+    const bytes = Buffer.from(slab);
+    const m = new Int32Array(meta);
+    const state = {
+      got: [] as string[],
+      batches: [] as number[],
+      inside: null as (() => void) | null,
+      setInside(fn: (() => void) | null) {
+        state.inside = fn;
+      },
+      set: null as unknown as NativeSet,
+    };
+    state.set = io.create(
+      slab,
+      meta,
+      (count) => {
+        state.batches.push(count);
+        for (let i = 0, r = 0; i < count; i++, r += META_INTS) state.got.push(`${String(m[r])}:${bytes.toString('utf8', m[r + 1], m[r + 1]! + m[r + 2]!)}`);
+        state.inside?.();
+      },
+      PARTS,
+    );
+    return state;
+  }
+
+  function openOn(set: NativeSet): { slot: number; port: number } {
+    const slot = io.open(set, HOST, 0, 0);
+    assert.ok(slot >= 0, `open failed: ${String(slot)}`);
+    return { slot, port: io.localPort(set, slot) };
+  }
+
+  /** Sends synchronously (native sendTo): the datagram is in the socket when it returns. */
+  let from: RtpUdpSocket;
+  const send = (port: number, text: string): void => assert.ok(from.sendTo(Buffer.from(text), port, HOST));
+  const pollRound = (set: NativeSet): number => {
+    let n = 0;
+    for (let i = 0; i < PARTS; i++) n += io.poll(set);
+    return n;
+  };
+
+  test('the first datagram is read on readiness; later ones only by poll(), several per read, in order', async () => {
+    from = await nativeSocket();
+    const p = pacedSet();
+    try {
+      const a = openOn(p.set);
+      send(a.port, 'first');
+      await waitFor(() => p.got.length === 1, 3000, () => 'the first datagram, read on readiness');
+      assert.deepEqual(p.got, [`${String(a.slot)}:first`]);
+      for (let i = 0; i < 5; i++) send(a.port, `later ${String(i)}`);
+      // The event loop runs: on readiness these would be read within a turn or two.
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(p.got.length, 1, 'a socket that has received waits for poll()');
+      assert.equal(pollRound(p.set), 5, 'one round over the parts reads it once, all it holds');
+      assert.deepEqual(p.got.slice(1), [0, 1, 2, 3, 4].map((i) => `${String(a.slot)}:later ${String(i)}`));
+      assert.equal(p.batches.at(-1), 5, 'delivered in one batch, before poll() returned');
+      assert.equal(pollRound(p.set), 0, 'nothing twice');
+    } finally {
+      io.destroy(p.set);
+    }
+  });
+
+  test('a part reads only its own sockets (slot % parts); a closed paced slot starts on readiness again', async () => {
+    const p = pacedSet();
+    try {
+      const socks = Array.from({ length: PARTS }, () => openOn(p.set));
+      for (const s of socks) send(s.port, 'hello');
+      await waitFor(() => p.got.length === PARTS, 3000, () => `${String(p.got.length)} first datagrams`);
+      for (const s of socks) send(s.port, 'again');
+      const perPoll = Array.from({ length: PARTS }, () => io.poll(p.set));
+      assert.deepEqual(perPoll, Array.from({ length: PARTS }, () => 1), 'each poll() reads one part: one socket here');
+      // Close one (it was paced) and open another: the slot is reused and read on readiness.
+      const gone = socks[0]!;
+      io.closeSlot(p.set, gone.slot);
+      const next = openOn(p.set);
+      assert.equal(next.slot, gone.slot, 'the slot is reused');
+      send(next.port, 'new call');
+      await waitFor(() => p.got.includes(`${String(next.slot)}:new call`), 3000, () => 'the new socket read on readiness');
+    } finally {
+      io.destroy(p.set);
+    }
+  });
+
+  test('drain() reads a paced socket now; poll() inside a batch declines (EBUSY); an ICMP error still comes at once', async () => {
+    const p = pacedSet();
+    try {
+      const a = openOn(p.set);
+      send(a.port, 'first');
+      await waitFor(() => p.got.length === 1, 3000, () => 'the first datagram');
+      send(a.port, 'held');
+      assert.equal(io.drain(p.set, a.slot), 1);
+      assert.equal(p.got.at(-1), `${String(a.slot)}:held`);
+      let inside: number | null = null;
+      p.setInside(() => {
+        inside ??= io.poll(p.set);
+      });
+      send(a.port, 'x');
+      pollRound(p.set);
+      p.setInside(null);
+      assert.equal(inside, -constants.errno.EBUSY, 'poll() from inside onBatch: -EBUSY');
+      // A connected paced socket whose peer is gone: the ICMP error is read on readiness
+      // (not left pending to fail the next send).
+      const peer = await sender();
+      const peerPort = peer.address().port;
+      assert.equal(io.connect(p.set, a.slot, HOST, peerPort), 0);
+      peer.close();
+      plain.splice(plain.indexOf(peer), 1);
+      const before = p.got.length;
+      assert.ok(io.send(p.set, a.slot, Buffer.from('into the void')) > 0);
+      await waitFor(() => p.got.length > before, 3000, () => 'the ICMP error record');
+      assert.equal(io.connect(p.set, a.slot, '', 0), 0);
+      const other = await sender();
+      assert.ok(io.sendTo(p.set, a.slot, Buffer.from('still fine'), 0x7f000001, other.address().port) > 0, 'the next send is not failed by a stale error');
+    } finally {
+      io.destroy(p.set);
+    }
+  });
+
+  test('NativeRtpSocket: paced at readIntervalMs 100 (the default), each datagram once, in order, several per read', async () => {
+    const s = await NativeRtpSocket.binder(100)(HOST, 0, undefined);
+    assert.ok(typeof s !== 'string');
+    open.push(s);
+    const got: number[] = [];
+    let batches = 0;
+    s.listen(
+      (d) => got.push(d.readUInt32BE(0)),
+      () => undefined,
+    );
+    onReceiveBatchEnd(() => batches++);
+    try {
+      for (let i = 0; i < 25; i++) {
+        from.sendTo(Buffer.from([0, 0, 0, i]), s.port, HOST);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await waitFor(() => got.length === 25, 3000, () => `${String(got.length)} of 25`);
+    } finally {
+      onReceiveBatchEnd(undefined);
+    }
+    assert.deepEqual(got, Array.from({ length: 25 }, (_, i) => i));
+    // 25 datagrams 20 ms apart: ~500 ms, read about every 100 ms once the first has come.
+    assert.ok(batches <= 12, `read in ${String(batches)} batches: paced reads take several at once`);
   });
 });

@@ -55,7 +55,7 @@ describe('defaults', () => {
     assert.deepEqual(c.sip.transports, ['udp', 'tcp']);
     assert.deepEqual(c.sip.timers, { t1: 500, t2: 4000, t4: 5000 });
     assert.equal(c.sip.forceRport, true);
-    assert.deepEqual(c.rtp, { portMin: 20000, portMax: 29999, sockets: 'auto' });
+    assert.deepEqual(c.rtp, { portMin: 20000, portMax: 29999, sockets: 'auto', readIntervalMs: 100 });
     assert.deepEqual(c.http, { host: '127.0.0.1', port: 8080, trustProxy: false, cookieSecure: 'auto' });
     assert.equal(c.log.level, 'info');
   });
@@ -132,6 +132,7 @@ describe('precedence: defaults < file < env < flags', () => {
       VOXMAIL_HTTP_PORT: '8090',
       VOXMAIL_RTP_PORTS: '30000-30999',
       VOXMAIL_RTP_SOCKETS: 'DGRAM',
+      VOXMAIL_RTP_READ_INTERVAL_MS: '0',
       VOXMAIL_LOG_LEVEL: 'ERROR',
     };
     const e = good({ env });
@@ -139,7 +140,7 @@ describe('precedence: defaults < file < env < flags', () => {
     assert.deepEqual(e.sip.hosts, ['127.0.0.1']);
     assert.equal(e.sip.port, 5090);
     assert.deepEqual(e.http, { host: '::1', port: 8090, trustProxy: false, cookieSecure: 'auto' });
-    assert.deepEqual(e.rtp, { portMin: 30000, portMax: 30999, sockets: 'dgram' });
+    assert.deepEqual(e.rtp, { portMin: 30000, portMax: 30999, sockets: 'dgram', readIntervalMs: 0 });
     assert.equal(e.log.level, 'error', 'levels are case-insensitive');
 
     const f = good({
@@ -152,6 +153,7 @@ describe('precedence: defaults < file < env < flags', () => {
         httpPort: '8091',
         rtpPorts: '40000-40099',
         rtpSockets: 'native',
+        rtpReadIntervalMs: '60',
         logLevel: 'trace',
       },
     });
@@ -159,7 +161,7 @@ describe('precedence: defaults < file < env < flags', () => {
     assert.deepEqual(f.sip.hosts, ['127.0.0.1', '::1']);
     assert.equal(f.sip.port, 5091);
     assert.deepEqual(f.http, { host: '0.0.0.0', port: 8091, trustProxy: false, cookieSecure: 'auto' });
-    assert.deepEqual(f.rtp, { portMin: 40000, portMax: 40099, sockets: 'native' });
+    assert.deepEqual(f.rtp, { portMin: 40000, portMax: 40099, sockets: 'native', readIntervalMs: 60 });
     assert.equal(f.log.level, 'trace');
   });
 
@@ -338,7 +340,7 @@ describe('config files', () => {
         forceRport: false,
         threadNice: -10,
       },
-      rtp: { portMin: 10000, portMax: 10999, sockets: 'dgram' },
+      rtp: { portMin: 10000, portMax: 10999, sockets: 'dgram', readIntervalMs: 100 },
       media: { workers: 2, workerNice: -5, overloadRefuseMs: 3000 },
       process: { nice: -10 },
       store: { writer: 'worker' },
@@ -528,6 +530,9 @@ describe('every error names the field and what is allowed', () => {
     { field: 'rtp.portMin', yaml: 'rtp: { portMin: 20001 }', expect: /RTP takes the even port/ },
     { field: 'rtp.portMax', yaml: 'rtp: { portMin: 30000, portMax: 29999 }', expect: /must be greater than rtp.portMin \(30000\)/ },
     { field: 'rtp.sockets', env: { VOXMAIL_RTP_SOCKETS: 'uring' }, expect: /must be "auto" \(native sockets where possible\), "native" or "dgram" \(got "uring" from VOXMAIL_RTP_SOCKETS\)/ },
+    { field: 'rtp.readIntervalMs', flags: { rtpReadIntervalMs: '20' }, expect: /must be 0 \(read each packet as it arrives\) or an integer 40–1,000 \(ms between reads of a socket\) \(got 20 from --rtp-read-interval-ms\)/ },
+    { field: 'rtp.readIntervalMs', env: { VOXMAIL_RTP_READ_INTERVAL_MS: 'fast' }, expect: /must be 0 .* \(got "fast" from VOXMAIL_RTP_READ_INTERVAL_MS\)/ },
+    { field: 'rtp.readIntervalMs', yaml: 'rtp: { readIntervalMs: 1001 }', expect: /must be 0 \(read each packet as it arrives\) or an integer 40–1,000/ },
     { field: 'log.level', flags: { logLevel: 'verbose' }, expect: /must be one of trace, debug, info, warn, error, fatal, silent \(got "verbose" from --log-level\)/ },
     { field: 'log.level', env: { VOXMAIL_LOG_LEVEL: 'LOUD' }, expect: /got "LOUD" from VOXMAIL_LOG_LEVEL/ },
     { field: 'VOXMAIL_SIP_PROT', env: { VOXMAIL_SIP_PROT: '5060' }, expect: /is not a Voxmail setting \(known: VOXMAIL_CONFIG, VOXMAIL_DATA/ },

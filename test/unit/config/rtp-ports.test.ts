@@ -64,7 +64,7 @@ describe('--rtp-ports A-B', () => {
         const fromEnv = loadConfig({ cwd: '/', env: { VOXMAIL_RTP_PORTS: raw } });
         assert.equal(fromFlag.ok, parseRtpPorts(raw).ok);
         assert.equal(fromEnv.ok, fromFlag.ok);
-        if (fromFlag.ok) assert.deepEqual(fromFlag.value.rtp, { portMin: a, portMax: b, sockets: 'auto' });
+        if (fromFlag.ok) assert.deepEqual(fromFlag.value.rtp, { portMin: a, portMax: b, sockets: 'auto', readIntervalMs: 100 });
       }),
       { numRuns: 200 },
     );
