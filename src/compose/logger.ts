@@ -5,23 +5,9 @@
 import type { DestinationStream } from 'pino';
 import { pino } from 'pino';
 import type { LogLevel } from '../config/index.js';
-import type { Logger } from '../shared/logger.js';
+import { REDACT_PATHS, REDACTED, type Logger } from '../shared/logger.js';
 
-const SECRET_KEYS = ['password', 'pin', 'newPin', 'oldPin', 'secret', 'token', 'apiKey', 'authorization', 'cookie'];
-
-/**
- * pino redact paths: the secret keys at the top of a log object and one and two levels
- * down (`*.pin`, `*.*.pin`), plus HTTP request headers.
- */
-export const REDACT_PATHS: readonly string[] = [
-  ...SECRET_KEYS,
-  ...SECRET_KEYS.map((k) => `*.${k}`),
-  ...SECRET_KEYS.map((k) => `*.*.${k}`),
-  'req.headers.authorization',
-  'req.headers.cookie',
-];
-
-export const REDACTED = '[redacted]';
+export { REDACT_PATHS, REDACTED } from '../shared/logger.js';
 
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
   return pino(

@@ -171,7 +171,7 @@ export class MediaWorkerHost {
     if (pair === undefined) return false;
     this.spares.get(msg.localAddress)!.delete(port);
     this.refillSpares(msg.localAddress);
-    const log = lazyChild(this.opts.logger, msg.bindings);
+    const log = callLogger(this.opts.logger, msg.bindings);
     let opened;
     try {
       opened = CallMedia.openOn({ ...msg.params, localAddress: msg.localAddress, mediaClock: this.mediaClock, clock: this.opts.clock, logger: log, latch: msg.latch, inbandDtmf: msg.inbandDtmf }, pair);
@@ -215,7 +215,7 @@ export class MediaWorkerHost {
   }
 
   private async open(msg: Extract<ToWorker, { t: 'open' }>): Promise<void> {
-    const log = lazyChild(this.opts.logger, msg.bindings);
+    const log = callLogger(this.opts.logger, msg.bindings);
     let opened;
     try {
       opened = await CallMedia.open({
@@ -332,4 +332,14 @@ export class MediaWorkerHost {
     this.mediaClock.close();
     this.opts.post({ t: 'closed-all' });
   }
+}
+
+/** Keys the worker's own logger writes in every line (media-worker-main.ts): the main thread's are the same process's. */
+const THREAD_KEYS = new Set(['pid', 'hostname', 'name']);
+
+/** The call's logger: the bindings the main thread sent, less THREAD_KEYS (pino would write them twice). */
+function callLogger(threadLogger: Logger, bindings: Record<string, unknown>): Logger {
+  const own: Record<string, unknown> = {};
+  for (const k of Object.keys(bindings)) if (!THREAD_KEYS.has(k)) own[k] = bindings[k];
+  return lazyChild(threadLogger, own);
 }

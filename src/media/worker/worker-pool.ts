@@ -21,7 +21,7 @@
  * @see docs/adr/0004-media-workers.md
  */
 import { Worker } from 'node:worker_threads';
-import type { Logger } from '../../shared/logger.js';
+import { bindingsOf, type Logger } from '../../shared/logger.js';
 import { err, ok, type Result } from '../../shared/result.js';
 import { overloaded, type CallMediaHandle, type CallMediaRequest, type MediaEngine, type MediaOpenError } from '../media-engine.js';
 import { OverloadGate, OverloadRefusalLog } from '../overload-gate.js';
@@ -327,7 +327,9 @@ export class MediaWorkerPool implements MediaEngine {
         localAddress: request.localAddress,
         latch: request.latch ?? true,
         inbandDtmf: request.inbandDtmf ?? false,
-        bindings: request.logger.bindings(),
+        // Not bindings(): that serialises a lazy child's bindings here, for a call that
+        // usually logs nothing; the worker's logger redacts them when it writes.
+        bindings: bindingsOf(request.logger),
       });
       const spare = link.takeSpare(request.localAddress);
       if (spare !== undefined) return ok(this.openOnSpare(link, call, spare, message, request));

@@ -16,73 +16,19 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { killChildren, killTree } from '../../support/child-processes.js';
 import { freeUdpTcpPort } from '../../support/ports.js';
-import { rawRequest, sdpOffer } from '../../support/raw-request.js';
-import { UdpClient, statusOf } from '../../support/udp-client.js';
+import { callInProgress, closeRawCallers, RawCaller } from '../../support/raw-caller.js';
+import { statusOf } from '../../support/udp-client.js';
 import { prepareData, randomRtpRange, TENANT, VoxmailProcess } from '../../support/voxmail.js';
 import { waitFor } from '../../support/wait.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'voxmail-overload-e2e-'));
-const clients: UdpClient[] = [];
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 after(async () => {
-  for (const c of clients) c.close();
+  closeRawCallers();
   await killChildren();
   rmSync(tmp, { recursive: true, force: true });
 });
-
-/** A caller over raw UDP: INVITE with an offer towards its own RTP socket. */
-class Caller {
-  private constructor(
-    readonly sip: UdpClient,
-    readonly rtp: UdpClient,
-    private readonly serverPort: number,
-    readonly callId: string,
-  ) {}
-
-  static async open(serverPort: number, callId: string): Promise<Caller> {
-    const sip = await UdpClient.open();
-    const rtp = await UdpClient.open();
-    clients.push(sip, rtp);
-    return new Caller(sip, rtp, serverPort, callId);
-  }
-
-  /** Sends the INVITE and returns the final response. */
-  async invite(): Promise<Buffer> {
-    this.send('INVITE', 1, 'z9hG4bK-inv', undefined, sdpOffer(this.rtp.port));
-    const final = await this.sip.waitFor((m) => (statusOf(m) ?? 0) >= 200, 5000);
-    assert.ok(final, `${this.callId}: no final response to the INVITE`);
-    return final;
-  }
-
-  ack(ok: Buffer): string {
-    const toTag = /\r\nTo: [^\r\n]*;tag=([^\r\n;]+)/.exec(ok.toString('latin1'))?.[1];
-    assert.ok(toTag, `${this.callId}: the 200 has no To tag`);
-    this.send('ACK', 1, 'z9hG4bK-ack', toTag);
-    return toTag;
-  }
-
-  async bye(toTag: string): Promise<void> {
-    this.send('BYE', 2, 'z9hG4bK-bye', toTag);
-    const ok = await this.sip.waitFor((m) => statusOf(m) === 200 && m.toString('latin1').includes('CSeq: 2 BYE'), 5000);
-    assert.ok(ok, `${this.callId}: no 200 to the BYE`);
-  }
-
-  private send(method: string, cseq: number, branch: string, toTag?: string, body?: string): void {
-    const text = rawRequest({ method, host: '127.0.0.1', port: this.serverPort, clientPort: this.sip.port, callId: this.callId, branch: `${branch}-${this.callId}`, cseq, ...(toTag ? { toTag } : {}), ...(body ? { body } : {}) });
-    this.sip.send(text, this.serverPort);
-  }
-}
-
-/** Places a call to mailbox 100 and waits until its greeting plays (the media clock runs). */
-async function callInProgress(serverPort: number, callId: string): Promise<{ caller: Caller; toTag: string }> {
-  const caller = await Caller.open(serverPort, callId);
-  const ok = await caller.invite();
-  assert.equal(statusOf(ok), 200, `${callId}: ${ok.toString('latin1').split('\r\n')[0] ?? ''}`);
-  const toTag = caller.ack(ok);
-  assert.ok(await caller.rtp.waitFor(() => true, 3000), `${callId}: no greeting RTP`);
-  return { caller, toTag };
-}
 
 for (const workers of [0, 2]) {
   test(`media.workers ${String(workers)}: a server behind real time answers new calls 503 + Retry-After, keeps its calls, and takes calls again after 5 s`, async () => {
@@ -117,7 +63,7 @@ for (const workers of [0, 2]) {
       }
       const stalledAt = Date.now();
 
-      const refused = await (await Caller.open(port, `ov${String(workers)}-refused`)).invite();
+      const refused = await (await RawCaller.open(port, `ov${String(workers)}-refused`)).invite();
       const text = refused.toString('latin1');
       assert.equal(statusOf(refused), 503, text);
       assert.match(text, /\r\nRetry-After: 5\r\n/, 'the PBX is told when to try again');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { createLogger, REDACTED } from '../../../src/compose/logger.js';
-import { lazyChild } from '../../../src/shared/logger.js';
+import { bindingsOf, lazyChild } from '../../../src/shared/logger.js';
 
 function capture(): { stream: Writable; lines: () => Record<string, unknown>[] } {
   let text = '';
@@ -90,4 +90,36 @@ test("the parent's level applies, and a level set on the lazy child applies to i
     out.lines().map((l) => l.msg),
     ['shown after the parent went to info', 'the parent still writes warn'],
   );
+});
+
+test('bindingsOf: what bindings() returns, without serialising a lazy child (the media worker pool sends it per call)', () => {
+  const out = capture();
+  const root = createLogger('info', out.stream);
+  const eager = root.child({ callId: 'c3' }).child({ tenant: 'acme', mailbox: '100', port: 20000, muted: false, note: null });
+  // Every serialisation of a lazy child goes through its parent's child().
+  let serialised = 0;
+  const counting = Object.create(root) as typeof root;
+  (counting as { child: (b: Record<string, unknown>) => unknown }).child = (b: Record<string, unknown>) => {
+    serialised++;
+    return root.child(b);
+  };
+  const lazy = lazyChild(lazyChild(counting, { callId: 'c3' }), { tenant: 'acme', mailbox: '100', port: 20000, muted: false, note: null });
+  assert.deepEqual(bindingsOf(lazy), eager.bindings());
+  assert.deepEqual(bindingsOf(root), root.bindings(), 'an eager logger: its own bindings()');
+  assert.equal(serialised, 0, 'nothing serialised');
+  lazy.warn('now it writes');
+  assert.ok(serialised > 0, 'the first line serialises');
+  assert.deepEqual(bindingsOf(lazy), eager.bindings(), 'the same afterwards');
+});
+
+test('bindingsOf: a value that is not a string, number, boolean or null falls back to bindings() (redacted, JSON-safe)', () => {
+  const root = createLogger('info', capture().stream);
+  const lazy = lazyChild(root, { callId: 'c4', user: { pin: '1234' } });
+  const b = bindingsOf(lazy);
+  assert.deepEqual(b, root.child({ callId: 'c4', user: { pin: '1234' } }).bindings());
+  assert.deepEqual(b['user'], { pin: REDACTED });
+  // After pino's setBindings the lazy child's own object is stale: bindings() answers.
+  const set = lazyChild(root, { callId: 'c5' });
+  set.setBindings({ callId: 'c6' });
+  assert.equal(bindingsOf(set)['callId'], 'c6');
 });
