@@ -163,6 +163,12 @@ export interface DepositStepRow {
   readonly mediaWindowPct: number;
   /** SIP thread CPU during the ramp ÷ N, ms: what setting up one call costs it (greetings and beeps included). */
   readonly sipMsPerCall: number;
+  /**
+   * How long the media threads, together, waited runnable for a core (schedstat), % of the
+   * ramp and of the window: time they wanted a core and the machine had none to give.
+   */
+  readonly mediaRampWaitPct: number;
+  readonly mediaWindowWaitPct: number;
   /** GET /healthz response time over the window (p99), and the worst over the whole run, ms. */
   readonly lagP99Ms: number;
   readonly lagMaxMs: number;
@@ -230,6 +236,8 @@ interface Sample {
   /** The server's main (SIP) thread and its media worker threads. */
   readonly mainTicks: number;
   readonly mediaTicks: number;
+  /** The media threads' time waiting for a core so far (schedstat), ns, summed. */
+  readonly mediaWaitNs: number;
   readonly sippTicks: number;
   readonly rssKb: number;
   readonly recording: number;
@@ -239,9 +247,9 @@ interface Sample {
   readonly udpDrops: number;
 }
 
-function threadTicksOf(pid: number): { mainTicks: number; mediaTicks: number } {
+function threadTicksOf(pid: number): { mainTicks: number; mediaTicks: number; mediaWaitNs: number } {
   const t = threadTicks(pid);
-  return { mainTicks: t.main, mediaTicks: t.media };
+  return { mainTicks: t.main, mediaTicks: t.media, mediaWaitNs: t.mediaWaitNs };
 }
 
 function envNumber(name: string, orZero = false): number | undefined {
@@ -528,7 +536,7 @@ async function runStep(
     let sippCpuPct = NaN;
     let machineBusyPct = NaN;
     let othersCpuPct = NaN;
-    let threads = { sipRampPct: NaN, mediaRampPct: NaN, sipMsPerCall: NaN, sipWindowPct: NaN, mediaWindowPct: NaN };
+    let threads = { sipRampPct: NaN, mediaRampPct: NaN, sipMsPerCall: NaN, sipWindowPct: NaN, mediaWindowPct: NaN, mediaRampWaitPct: NaN, mediaWindowWaitPct: NaN };
     // The ramp: from the sample taken just before SIPp started to the window's first one.
     const start = samples[0];
     if (start && first && first.t > start.t) {
@@ -538,6 +546,7 @@ async function runStep(
         sipRampPct: (100 * (first.mainTicks - start.mainTicks)) / CLK_TCK / rampS,
         mediaRampPct: (100 * (first.mediaTicks - start.mediaTicks)) / CLK_TCK / rampS,
         sipMsPerCall: ((first.mainTicks - start.mainTicks) / CLK_TCK / n) * 1000,
+        mediaRampWaitPct: (100 * (first.mediaWaitNs - start.mediaWaitNs)) / 1e9 / rampS,
       };
     }
     if (first && last && last !== first) {
@@ -546,6 +555,7 @@ async function runStep(
         ...threads,
         sipWindowPct: (100 * (last.mainTicks - first.mainTicks)) / CLK_TCK / windowS,
         mediaWindowPct: (100 * (last.mediaTicks - first.mediaTicks)) / CLK_TCK / windowS,
+        mediaWindowWaitPct: (100 * (last.mediaWaitNs - first.mediaWaitNs)) / 1e9 / windowS,
       };
       windowCalls = window.reduce((a, s) => a + s.recording, 0) / window.length;
       cpuPct = (100 * (last.ticks - first.ticks)) / CLK_TCK / windowS;
@@ -832,6 +842,7 @@ export function printDepositsBench(r: DepositsBenchResult): void {
       { title: 'server UDP drops', align: 'right' },
       { title: 'media ticks skipped', align: 'right' },
       { title: 'CPU % SIP thread / media threads: ramp, window (SIP ms per call)', align: 'right' },
+      { title: 'media threads waiting for a core %: ramp, window', align: 'right' },
     ],
     r.rows.map((x) => [
       int(x.calls),
@@ -857,6 +868,7 @@ export function printDepositsBench(r: DepositsBenchResult): void {
       int(x.udpDrops),
       int(x.mediaSkippedTicks),
       `${num(x.sipRampPct, 0)} / ${num(x.mediaRampPct, 0)}, ${num(x.sipWindowPct, 0)} / ${num(x.mediaWindowPct, 0)} (${num(x.sipMsPerCall, 2)})`,
+      `${num(x.mediaRampWaitPct, 0)}, ${num(x.mediaWindowWaitPct, 0)}`,
     ]),
   );
   for (const x of r.rows) {

@@ -22,10 +22,12 @@ export function cpuTicks(pid: number): number {
 
 /**
  * CPU ticks (utime + stime) of a process's main thread (the SIP thread: its tid is the
- * pid) and of its threads named `vx-media-*` (the media workers name themselves), summed;
- * NaN once it is gone.
+ * pid) and of its threads named `vx-media-*` (the media workers name themselves), summed,
+ * and the time the media threads waited, runnable, for a core
+ * (the second field of each thread's `schedstat`, ns; they are `SCHED_OTHER`: that is
+ * the wait in the scheduler's run queue). NaN once the process is gone.
  */
-export function threadTicks(pid: number): { main: number; media: number } {
+export function threadTicks(pid: number): { main: number; media: number; mediaWaitNs: number } {
   const ticks = (tid: string): number => {
     const stat = readFileSync(`/proc/${String(pid)}/task/${tid}/stat`, 'utf8');
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -33,16 +35,19 @@ export function threadTicks(pid: number): { main: number; media: number } {
   };
   try {
     let media = 0;
+    let mediaWaitNs = 0;
     for (const tid of readdirSync(`/proc/${String(pid)}/task`)) {
       try {
-        if (readFileSync(`/proc/${String(pid)}/task/${tid}/comm`, 'utf8').startsWith('vx-media-')) media += ticks(tid);
+        if (!readFileSync(`/proc/${String(pid)}/task/${tid}/comm`, 'utf8').startsWith('vx-media-')) continue;
+        media += ticks(tid);
+        mediaWaitNs += Number(readFileSync(`/proc/${String(pid)}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
       } catch {
         // the thread ended meanwhile
       }
     }
-    return { main: ticks(String(pid)), media };
+    return { main: ticks(String(pid)), media, mediaWaitNs };
   } catch {
-    return { main: NaN, media: NaN };
+    return { main: NaN, media: NaN, mediaWaitNs: NaN };
   }
 }
 
