@@ -139,23 +139,29 @@ static int get_slot_fd(io_set* s, int32_t slot) {
   return s->fds[slot];
 }
 
+/* onBatch(count) as a plain call, for drain() and poll(): JavaScript is on the stack (no
+   callback scope to open), and an exception from onBatch stays pending for their caller. */
+static napi_status call_on_batch(io_set* s, size_t count) {
+  napi_env env = s->env;
+  napi_value fn, recv, arg, result;
+  napi_get_reference_value(env, s->on_batch, &fn);
+  napi_get_global(env, &recv);
+  napi_create_uint32(env, (uint32_t)count, &arg);
+  s->in_batch = 1;
+  napi_status st = napi_call_function(env, recv, fn, 1, &arg, &result);
+  s->in_batch = 0;
+  return st;
+}
+
 /* Call JavaScript with the records gathered so far. */
 static void deliver(io_set* s, size_t count) {
   if (count == 0) return;
   napi_env env = s->env;
   if (s->plain) {
-    /* poll(): JavaScript is on the stack (no callback scope to open); an exception from
-       onBatch stops the poll and propagates to its caller. */
+    /* poll(): an exception from onBatch stops the poll and propagates to its caller. */
     if (s->plain_failed) return;
-    napi_value fn, recv, arg, result;
-    napi_get_reference_value(env, s->on_batch, &fn);
-    napi_get_global(env, &recv);
-    napi_create_uint32(env, (uint32_t)count, &arg);
-    s->in_batch = 1;
-    napi_status st = napi_call_function(env, recv, fn, 1, &arg, &result);
-    s->in_batch = 0;
     s->delivered += count;
-    if (st != napi_ok) s->plain_failed = 1;
+    if (call_on_batch(s, count) != napi_ok) s->plain_failed = 1;
     return;
   }
   napi_handle_scope scope;
@@ -596,18 +602,8 @@ static napi_value js_drain(napi_env env, napi_callback_info info) {
   size_t rec = 0;
   size_t off = 0;
   if (read_socket(s, slot, MAX_DRAIN, &rec, &off) < 0) return make_int(env, 0);
-  if (rec > 0) {
-    /* A plain call: JavaScript is on the stack (no callback scope to open), and an
-       exception from onBatch propagates to drain's caller. */
-    napi_value fn, recv, arg, result;
-    napi_get_reference_value(env, s->on_batch, &fn);
-    napi_get_global(env, &recv);
-    napi_create_uint32(env, (uint32_t)rec, &arg);
-    s->in_batch = 1;
-    napi_status st = napi_call_function(env, recv, fn, 1, &arg, &result);
-    s->in_batch = 0;
-    if (st != napi_ok) return NULL;
-  }
+  /* An exception from onBatch propagates to drain's caller. */
+  if (rec > 0 && call_on_batch(s, rec) != napi_ok) return NULL;
   return make_int(env, (int64_t)rec);
 }
 
